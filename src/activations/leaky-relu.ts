@@ -1,0 +1,24 @@
+// Leaky ReLU g(z) = max(z, αz), 0 ≤ α < 1 (SPEC §2). Writing g = αz + (1 − α) relu(z):
+//   I2 = (1 − α)² I2_relu + α c,   I3 = (1 − α)² I3_relu + α C_vw
+// (E[u relu(v)] = c/2 and E[1(u>0) v w] = C_vw/2 for centred Gaussians).
+import type { Activation } from './types.js';
+import { reluI2, reluI2Partials, reluI3 } from './relu.js';
+
+export function leakyRelu(alpha: number): Activation {
+  if (!(alpha >= 0 && alpha < 1)) throw new RangeError(`alpha must be in [0, 1), got ${alpha}`);
+  const k = (1 - alpha) * (1 - alpha);
+  return {
+    name: 'leaky-relu',
+    g: (z) => (z > 0 ? z : alpha * z),
+    gPrime: (z) => (z > 0 ? 1 : alpha),
+    I2: (a, b, c) => k * reluI2(a, b, c) + alpha * c,
+    I2Partials(a, b, c, out) {
+      reluI2Partials(a, b, c, out);
+      out[0] = k * out[0] + alpha * c;
+      out[1] *= k;
+      out[2] *= k;
+      out[3] = k * out[3] + alpha;
+    },
+    I3: (Cuu, Cuv, Cuw, Cvw, Cww) => k * reluI3(Cuu, Cuv, Cuw, Cvw, Cww) + alpha * Cvw,
+  };
+}

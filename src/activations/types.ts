@@ -1,0 +1,23 @@
+// The interface every activation provides (SPEC §2).
+
+/** Closed-form Gaussian integrals for one activation g. */
+export interface Activation {
+  readonly name: ActivationName;
+  /** g(z) */
+  g(z: number): number;
+  /** g′(z) */
+  gPrime(z: number): number;
+  /** I2(a, b, c) = E[g(u) g(v)], var u = a, var v = b, cov(u, v) = c. */
+  I2(a: number, b: number, c: number): number;
+  /**
+   * Writes [I2, ∂I2/∂a, ∂I2/∂b, ∂I2/∂c] into out[0..3] (one call, shared transcendentals).
+   */
+  I2Partials(a: number, b: number, c: number, out: Float64Array): void;
+  /**
+   * I3 = E[g′(u) v g(w)] for covariance C of (u, v, w); C_vv does not enter.
+   */
+  I3(Cuu: number, Cuv: number, Cuw: number, Cvw: number, Cww: number): number;
+}
+
+export type ActivationName = 'relu' | 'leaky-relu' | 'erf';
+export const ACTIVATION_NAMES: readonly ActivationName[] = ['relu', 'leaky-relu', 'erf'];
