@@ -12,6 +12,10 @@ export interface Rng {
   normal(): number;
   /** Fill `out` with i.i.d. N(0, 1). */
   fillNormal(out: Float64Array | Float32Array): void;
+  /** Copy of the 128-bit xoshiro128** state [s0, s1, s2, s3] (for kernels that run the same generator elsewhere, e.g. WASM). */
+  getState?(): Uint32Array;
+  /** Replaces the state with [s0, s1, s2, s3] (as returned by getState after the same draws elsewhere). */
+  setState?(state: ArrayLike<number>): void;
 }
 
 /** 32-bit FNV-1a followed by a murmur3 finaliser; used only to turn labels into seeds. */
@@ -63,5 +67,12 @@ export function createRng(...parts: Array<number | string>): Rng {
   function fillNormal(out: Float64Array | Float32Array): void {
     for (let i = 0; i < out.length; i++) out[i] = normal();
   }
-  return { nextU32, uniform, normal, fillNormal };
+  const getState = (): Uint32Array => Uint32Array.of(s0, s1, s2, s3);
+  function setState(state: ArrayLike<number>): void {
+    s0 = state[0] | 0;
+    s1 = state[1] | 0;
+    s2 = state[2] | 0;
+    s3 = state[3] | 0;
+  }
+  return { nextU32, uniform, normal, fillNormal, getState, setState };
 }

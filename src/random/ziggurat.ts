@@ -29,6 +29,9 @@ const fn = new Float64Array(STRIPS);
   }
 }
 
+/** The 128-strip tables (read-only) and constants, for kernels that run the same sampler elsewhere (WASM). */
+export const ZIGGURAT = { STRIPS, R, kn, wn, fn } as const;
+
 /** Returns a normal sampler drawing from the given 32-bit and uniform sources. */
 export function createZiggurat(nextU32: () => number, uniform: () => number): () => number {
   return function normal(): number {
