@@ -23,7 +23,17 @@ export interface FlowParts {
  * are built from the same A and B.
  */
 export function makeFlowParts(act: Activation, K: number, M: number, T: Float64Array) {
-  const lossGradients = makeLossGradients(act, K, M, T);
+  return makeFlowPartsFrom(makeLossGradients(act, K, M, T), K, M, T);
+}
+
+/**
+ * makeFlowParts for any loss whose gradients G = ∂ε/∂Q, H = ∂ε/∂R are given by
+ * `lossGradients(Q, R, G, H) → ε` (e.g. the v-weighted loss of 2L-GD, SPEC §4.5).
+ */
+export function makeFlowPartsFrom(
+  lossGradients: (Q: Float64Array, R: Float64Array, G: Float64Array, H: Float64Array) => number,
+  K: number, M: number, T: Float64Array,
+) {
   const G = new Float64Array(K * K);
   const parts: FlowParts = {
     loss: 0,

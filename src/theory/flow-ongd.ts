@@ -1,0 +1,54 @@
+// Orthonormalised gradient flow (onGD, SPEC §4.4): the rows of W stay orthonormal (Q = I) by
+// projecting the weight gradient g = S W + H W* onto the tangent space of the Stiefel manifold,
+//   dW/dτ = −(g − ½ (g Wᵀ + W gᵀ) W / N) = −(g − ½ (A + Aᵀ) W)     (using Q = I),
+// so with A = S Q + H Rᵀ and B = S R + H T:
+//   dQ/dτ = 0,   dR/dτ = −(B − ½ (A + Aᵀ) R).
+import type { Activation } from '../activations/index.js';
+import { makeFlowParts } from './flow.js';
+
+/** Right-hand side of onGD: writes dQ = 0 (K×K) and dR (K×M) at (Q = I, R), returns ε. */
+export function makeOngdFlow(act: Activation, K: number, M: number, T: Float64Array) {
+  const flowParts = makeFlowParts(act, K, M, T);
+  return function ongdFlow(Q: Float64Array, R: Float64Array, dQ: Float64Array, dR: Float64Array): number {
+    const { A, B, loss } = flowParts(Q, R);
+    dQ.fill(0);
+    for (let k = 0; k < K; k++) {
+      for (let m = 0; m < M; m++) {
+        let c = 0;
+        for (let j = 0; j < K; j++) c += 0.5 * (A[k * K + j] + A[j * K + k]) * R[j * M + m];
+        dR[k * M + m] = -(B[k * M + m] - c);
+      }
+    }
+    return loss;
+  };
+}
+
+/**
+ * Overlaps after Gram–Schmidt orthonormalisation of the rows of W (QR retraction at the level of
+ * overlaps): with Q = L Lᵀ (Cholesky), W → L⁻¹ W √N-scaled, so Q → I and R → L⁻¹ R.
+ * Throws if Q is not positive definite (K independent rows need dimension ≥ K).
+ */
+export function orthonormaliseRows(K: number, M: number, Q: Float64Array, R: Float64Array): { Q: Float64Array; R: Float64Array } {
+  const L = new Float64Array(K * K);
+  for (let i = 0; i < K; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = Q[i * K + j];
+      for (let p = 0; p < j; p++) s -= L[i * K + p] * L[j * K + p];
+      if (i === j) {
+        if (!(s > 1e-12 * Math.max(1, Q[i * K + i]))) throw new RangeError('orthonormaliseRows: Q is not positive definite (need init dimension ≥ K)');
+        L[i * K + i] = Math.sqrt(s);
+      } else L[i * K + j] = s / L[j * K + j];
+    }
+  }
+  const Rn = new Float64Array(K * M);
+  for (let m = 0; m < M; m++) {
+    for (let i = 0; i < K; i++) {
+      let s = R[i * M + m];
+      for (let p = 0; p < i; p++) s -= L[i * K + p] * Rn[p * M + m];
+      Rn[i * M + m] = s / L[i * K + i];
+    }
+  }
+  const Qn = new Float64Array(K * K);
+  for (let k = 0; k < K; k++) Qn[k * K + k] = 1;
+  return { Q: Qn, R: Rn };
+}
