@@ -26,6 +26,8 @@
 //   status is 1. It sets status 1 as soon as a step produces a non-finite or huge error
 //   (!(|Δ| ≤ spec.maxDelta)); the weights of that replica are then left as they were
 //   BEFORE the offending update (so they stay finite), and it takes no further steps.
+//   The driver may also set status[r] = 1 between calls (e.g. when the measured loss blew
+//   up): `advance` must read batch.status afresh on every call.
 //   `batch.steps[r]` counts the steps actually taken by replica r (it stops growing on
 //   divergence), so the driver knows τ = η·steps/N of the last good state.
 // - Replicas are independent: the result for replica r must not depend on which other
