@@ -1,0 +1,241 @@
+// WAT source of the WASM SIMD (f64x2) online-SGD kernel (SPEC §4.2), assembled at load time by
+// src/network/sgd-wasm-module.ts with wabt. One call of `run` advances ONE replica by `steps` steps:
+//
+//   x ~ N(0, I_N)  (xoshiro128** + 128-strip ziggurat, bit-identical to src/random/rng.ts),
+//   λ = W x/√N, ν = W* x/√N, Δ = Σ_k g(λ_k) − Σ_m g(ν_m),
+//   w_k ← w_k − (η/√N) Δ g′(λ_k) x,     g(z) = z > 0 ? z : αz  (α = 0: ReLU).
+//
+// Memory layout (bytes): [0, 1024) kn, [1024, 2048) wn, [2048, 3072) fn (the ziggurat tables,
+// f64, copied in from src/random/ziggurat.ts); everything else is laid out by the JS side:
+//   st   : 4 × i32 xoshiro state [s0, s1, s2, s3] (read at entry, written back at exit)
+//   x    : Ns × f64 input buffer, Ns = N rounded up to a multiple of 4, x[N…Ns) = 0
+//   rows : (K + M) × i32 byte addresses of the rows w_0…w_{K−1}, w*_0…w*_{M−1} (stride-free:
+//          each row holds Ns f64 with zero padding)
+//   proj : (K + M) × f64 scratch for λ, ν
+// `run` returns the number of steps taken: `steps`, or fewer when a step has !(|Δ| ≤ maxDelta)
+// (that step's update is not applied). With gen = 0 it does not sample: x must be filled by the
+// caller (use steps = 1 then).
+// The ziggurat's rare slow path (≈1.2 % of draws) calls the host's Math.log / Math.exp, so the
+// stream matches the JS generator bit for bit.
+export const SGD_WAT = String.raw`
+(module
+  (import "m" "log" (func $log (param f64) (result f64)))
+  (import "m" "exp" (func $exp (param f64) (result f64)))
+  (memory (export "memory") 1)
+  (global $s0 (mut i32) (i32.const 0))
+  (global $s1 (mut i32) (i32.const 0))
+  (global $s2 (mut i32) (i32.const 0))
+  (global $s3 (mut i32) (i32.const 0))
+
+  ;; xoshiro128** on the globals
+  (func $u32 (result i32)
+    (local $r i32) (local $t i32)
+    (local.set $r (i32.mul (i32.rotl (i32.mul (global.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+    (local.set $t (i32.shl (global.get $s1) (i32.const 9)))
+    (global.set $s2 (i32.xor (global.get $s2) (global.get $s0)))
+    (global.set $s3 (i32.xor (global.get $s3) (global.get $s1)))
+    (global.set $s1 (i32.xor (global.get $s1) (global.get $s2)))
+    (global.set $s0 (i32.xor (global.get $s0) (global.get $s3)))
+    (global.set $s2 (i32.xor (global.get $s2) (local.get $t)))
+    (global.set $s3 (i32.rotl (global.get $s3) (i32.const 11)))
+    (local.get $r))
+
+  ;; uniform in (0, 1): (u32 + 0.5) 2^-32
+  (func $uniform (result f64)
+    (f64.mul (f64.add (f64.convert_i32_u (call $u32)) (f64.const 0.5)) (f64.const 2.3283064365386963e-10)))
+
+  ;; ziggurat slow path, entered with the draw j that failed the fast test; loops like the JS sampler
+  (func $normalSlow (param $j i32) (result f64)
+    (local $iz i32) (local $hz i32) (local $x f64) (local $xt f64) (local $yt f64) (local $hzf f64)
+    (loop $again
+      (local.set $iz (i32.and (local.get $j) (i32.const 127)))
+      (local.set $hz (i32.shr_s (local.get $j) (i32.const 7)))
+      (local.set $hzf (f64.convert_i32_s (local.get $hz)))
+      (local.set $x (f64.mul (local.get $hzf) (f64.load offset=1024 (i32.shl (local.get $iz) (i32.const 3)))))
+      (if (f64.lt (f64.abs (local.get $hzf)) (f64.load (i32.shl (local.get $iz) (i32.const 3))))
+        (then (return (local.get $x))))
+      (if (i32.eqz (local.get $iz))
+        (then
+          ;; tail beyond R
+          (loop $tail
+            (local.set $xt (f64.div (f64.neg (call $log (call $uniform))) (f64.const 3.442619855899)))
+            (local.set $yt (f64.neg (call $log (call $uniform))))
+            (br_if $tail (f64.lt (f64.add (local.get $yt) (local.get $yt)) (f64.mul (local.get $xt) (local.get $xt)))))
+          (if (i32.gt_s (local.get $hz) (i32.const 0))
+            (then (return (f64.add (f64.const 3.442619855899) (local.get $xt)))))
+          (return (f64.sub (f64.const -3.442619855899) (local.get $xt)))))
+      ;; wedge: fn[iz] + U (fn[iz−1] − fn[iz]) < exp(−x²/2)
+      (if (f64.lt
+            (f64.add
+              (f64.load offset=2048 (i32.shl (local.get $iz) (i32.const 3)))
+              (f64.mul (call $uniform)
+                (f64.sub (f64.load offset=2040 (i32.shl (local.get $iz) (i32.const 3)))
+                         (f64.load offset=2048 (i32.shl (local.get $iz) (i32.const 3))))))
+            (call $exp (f64.mul (f64.mul (f64.const -0.5) (local.get $x)) (local.get $x))))
+        (then (return (local.get $x))))
+      (local.set $j (call $u32))
+      (br $again))
+    (f64.const 0))
+
+  ;; x[0…N) ← N(0, 1) draws; the fast path is inlined with the state in locals
+  (func $fill (param $x i32) (param $N i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $d i32) (local $t i32)
+    (local $j i32) (local $iz i32) (local $hzf f64) (local $end i32)
+    (local.set $a (global.get $s0)) (local.set $b (global.get $s1))
+    (local.set $c (global.get $s2)) (local.set $d (global.get $s3))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $N) (i32.const 3))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (loop $next
+        (local.set $j (i32.mul (i32.rotl (i32.mul (local.get $b) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+        (local.set $t (i32.shl (local.get $b) (i32.const 9)))
+        (local.set $c (i32.xor (local.get $c) (local.get $a)))
+        (local.set $d (i32.xor (local.get $d) (local.get $b)))
+        (local.set $b (i32.xor (local.get $b) (local.get $c)))
+        (local.set $a (i32.xor (local.get $a) (local.get $d)))
+        (local.set $c (i32.xor (local.get $c) (local.get $t)))
+        (local.set $d (i32.rotl (local.get $d) (i32.const 11)))
+        (local.set $iz (i32.shl (i32.and (local.get $j) (i32.const 127)) (i32.const 3)))
+        (local.set $hzf (f64.convert_i32_s (i32.shr_s (local.get $j) (i32.const 7))))
+        (if (f64.lt (f64.abs (local.get $hzf)) (f64.load (local.get $iz)))
+          (then
+            (f64.store (local.get $x) (f64.mul (local.get $hzf) (f64.load offset=1024 (local.get $iz)))))
+          (else
+            (global.set $s0 (local.get $a)) (global.set $s1 (local.get $b))
+            (global.set $s2 (local.get $c)) (global.set $s3 (local.get $d))
+            (f64.store (local.get $x) (call $normalSlow (local.get $j)))
+            (local.set $a (global.get $s0)) (local.set $b (global.get $s1))
+            (local.set $c (global.get $s2)) (local.set $d (global.get $s3))))
+        (local.set $x (i32.add (local.get $x) (i32.const 8)))
+        (br_if $next (i32.lt_u (local.get $x) (local.get $end)))))
+    (global.set $s0 (local.get $a)) (global.set $s1 (local.get $b))
+    (global.set $s2 (local.get $c)) (global.set $s3 (local.get $d)))
+
+  ;; proj[r] = (row_r · x) / √N for the R = K + M rows; Ns multiple of 4
+  (func $project (param $x i32) (param $rows i32) (param $proj i32) (param $R i32) (param $Ns i32) (param $s f64)
+    (local $r i32) (local $i i32) (local $end i32) (local $xv v128)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local.set $end (i32.shl (local.get $Ns) (i32.const 3)))
+    ;; blocks of four rows share each load of x
+    (block $blocks
+      (loop $block
+        (br_if $blocks (i32.gt_s (i32.add (local.get $r) (i32.const 4)) (local.get $R)))
+        (local.set $p0 (i32.load (i32.add (local.get $rows) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $p1 (i32.load offset=4 (i32.add (local.get $rows) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $p2 (i32.load offset=8 (i32.add (local.get $rows) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $p3 (i32.load offset=12 (i32.add (local.get $rows) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $a0 (v128.const i64x2 0 0)) (local.set $a1 (v128.const i64x2 0 0))
+        (local.set $a2 (v128.const i64x2 0 0)) (local.set $a3 (v128.const i64x2 0 0))
+        (local.set $i (i32.const 0))
+        (loop $dot
+          (local.set $xv (v128.load (i32.add (local.get $x) (local.get $i))))
+          (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load (i32.add (local.get $p0) (local.get $i))) (local.get $xv))))
+          (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load (i32.add (local.get $p1) (local.get $i))) (local.get $xv))))
+          (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (v128.load (i32.add (local.get $p2) (local.get $i))) (local.get $xv))))
+          (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (v128.load (i32.add (local.get $p3) (local.get $i))) (local.get $xv))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br_if $dot (i32.lt_u (local.get $i) (local.get $end))))
+        (f64.store (i32.add (local.get $proj) (i32.shl (local.get $r) (i32.const 3)))
+          (f64.mul (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))) (local.get $s)))
+        (f64.store offset=8 (i32.add (local.get $proj) (i32.shl (local.get $r) (i32.const 3)))
+          (f64.mul (f64.add (f64x2.extract_lane 0 (local.get $a1)) (f64x2.extract_lane 1 (local.get $a1))) (local.get $s)))
+        (f64.store offset=16 (i32.add (local.get $proj) (i32.shl (local.get $r) (i32.const 3)))
+          (f64.mul (f64.add (f64x2.extract_lane 0 (local.get $a2)) (f64x2.extract_lane 1 (local.get $a2))) (local.get $s)))
+        (f64.store offset=24 (i32.add (local.get $proj) (i32.shl (local.get $r) (i32.const 3)))
+          (f64.mul (f64.add (f64x2.extract_lane 0 (local.get $a3)) (f64x2.extract_lane 1 (local.get $a3))) (local.get $s)))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $block)))
+    ;; remaining rows one at a time, two accumulators
+    (block $rest
+      (loop $row
+        (br_if $rest (i32.ge_s (local.get $r) (local.get $R)))
+        (local.set $p0 (i32.load (i32.add (local.get $rows) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $a0 (v128.const i64x2 0 0)) (local.set $a1 (v128.const i64x2 0 0))
+        (local.set $i (i32.const 0))
+        (loop $dot1
+          (local.set $a0 (f64x2.add (local.get $a0)
+            (f64x2.mul (v128.load (i32.add (local.get $p0) (local.get $i))) (v128.load (i32.add (local.get $x) (local.get $i))))))
+          (local.set $a1 (f64x2.add (local.get $a1)
+            (f64x2.mul (v128.load offset=16 (i32.add (local.get $p0) (local.get $i))) (v128.load offset=16 (i32.add (local.get $x) (local.get $i))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 32)))
+          (br_if $dot1 (i32.lt_u (local.get $i) (local.get $end))))
+        (local.set $a0 (f64x2.add (local.get $a0) (local.get $a1)))
+        (f64.store (i32.add (local.get $proj) (i32.shl (local.get $r) (i32.const 3)))
+          (f64.mul (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))) (local.get $s)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; row ← row − c x over Ns (multiple of 4) entries
+  (func $axpy (param $row i32) (param $x i32) (param $Ns i32) (param $c f64)
+    (local $i i32) (local $end i32) (local $cv v128) (local $p i32) (local $q i32)
+    (local.set $cv (f64x2.splat (local.get $c)))
+    (local.set $end (i32.shl (local.get $Ns) (i32.const 3)))
+    (loop $l
+      (local.set $p (i32.add (local.get $row) (local.get $i)))
+      (local.set $q (i32.add (local.get $x) (local.get $i)))
+      (v128.store (local.get $p) (f64x2.sub (v128.load (local.get $p)) (f64x2.mul (local.get $cv) (v128.load (local.get $q)))))
+      (v128.store offset=16 (local.get $p)
+        (f64x2.sub (v128.load offset=16 (local.get $p)) (f64x2.mul (local.get $cv) (v128.load offset=16 (local.get $q)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 32)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $end)))))
+
+  (func (export "run")
+    (param $st i32) (param $x i32) (param $rows i32) (param $proj i32)
+    (param $K i32) (param $M i32) (param $N i32) (param $Ns i32) (param $steps i32) (param $gen i32)
+    (param $lr f64) (param $s f64) (param $alpha f64) (param $maxDelta f64)
+    (result i32)
+    (local $t i32) (local $k i32) (local $delta f64) (local $z f64) (local $c f64) (local $ck f64)
+    (global.set $s0 (i32.load (local.get $st)))
+    (global.set $s1 (i32.load offset=4 (local.get $st)))
+    (global.set $s2 (i32.load offset=8 (local.get $st)))
+    (global.set $s3 (i32.load offset=12 (local.get $st)))
+    (block $stop
+      (loop $step
+        (br_if $stop (i32.ge_s (local.get $t) (local.get $steps)))
+        (if (local.get $gen) (then (call $fill (local.get $x) (local.get $N))))
+        (call $project (local.get $x) (local.get $rows) (local.get $proj)
+          (i32.add (local.get $K) (local.get $M)) (local.get $Ns) (local.get $s))
+        ;; Δ = −Σ_m g(ν_m) + Σ_k g(λ_k) (same order as the js kernel)
+        (local.set $delta (f64.const 0))
+        (local.set $k (i32.const 0))
+        (block $tdone
+          (loop $tl
+            (br_if $tdone (i32.ge_s (local.get $k) (local.get $M)))
+            (local.set $z (f64.load (i32.add (local.get $proj) (i32.shl (i32.add (local.get $K) (local.get $k)) (i32.const 3)))))
+            (local.set $delta (f64.sub (local.get $delta)
+              (select (local.get $z) (f64.mul (local.get $alpha) (local.get $z)) (f64.gt (local.get $z) (f64.const 0)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $tl)))
+        (local.set $k (i32.const 0))
+        (block $sdone
+          (loop $sl
+            (br_if $sdone (i32.ge_s (local.get $k) (local.get $K)))
+            (local.set $z (f64.load (i32.add (local.get $proj) (i32.shl (local.get $k) (i32.const 3)))))
+            (local.set $delta (f64.add (local.get $delta)
+              (select (local.get $z) (f64.mul (local.get $alpha) (local.get $z)) (f64.gt (local.get $z) (f64.const 0)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $sl)))
+        (br_if $stop (i32.eqz (f64.le (f64.abs (local.get $delta)) (local.get $maxDelta))))
+        (local.set $c (f64.mul (local.get $lr) (local.get $delta)))
+        (local.set $k (i32.const 0))
+        (block $udone
+          (loop $ul
+            (br_if $udone (i32.ge_s (local.get $k) (local.get $K)))
+            (local.set $ck (f64.mul (local.get $c)
+              (select (f64.const 1) (local.get $alpha)
+                (f64.gt (f64.load (i32.add (local.get $proj) (i32.shl (local.get $k) (i32.const 3)))) (f64.const 0)))))
+            (if (f64.ne (local.get $ck) (f64.const 0))
+              (then (call $axpy (i32.load (i32.add (local.get $rows) (i32.shl (local.get $k) (i32.const 2))))
+                (local.get $x) (local.get $Ns) (local.get $ck))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $ul)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $step)))
+    (i32.store (local.get $st) (global.get $s0))
+    (i32.store offset=4 (local.get $st) (global.get $s1))
+    (i32.store offset=8 (local.get $st) (global.get $s2))
+    (i32.store offset=12 (local.get $st) (global.get $s3))
+    (local.get $t))
+)
+`;
