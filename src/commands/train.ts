@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { ACTIVATION_NAMES } from '../activations/index.js';
-import { BACKEND_NAMES } from '../network/backend.js';
+import { BACKEND_NAMES, createSgdKernel } from '../network/backend.js';
 import { TEACHER_KINDS } from '../network/teacher.js';
 import { GD_METHODS } from '../network/gd.js';
 import { odeKindOf, recordEveryOf, runTrain, totalSteps, trainHeader, trainRows, type TrainOptions } from '../experiments/train.js';
@@ -43,6 +43,14 @@ export function registerTrain(program: Command): void {
         tauMax: raw.tauMax, recordEvery: raw.recordEvery, teacher: raw.teacher, activation: raw.activation, alpha: raw.alpha,
         seed: raw.seed, replicas: raw.replicas, workers: raw.workers, backend: raw.backend, compareOde: Boolean(raw.compareOde),
       };
+      if (opts.algorithm === 'sgd' && opts.backend !== 'js') {
+        // fail early, with a usage error, if the backend cannot load here
+        try {
+          (await createSgdKernel(opts.backend, { activation: opts.activation, alpha: opts.alpha, K: opts.K, M: opts.M, N: opts.N, lr: opts.lr, replicas: 1 })).dispose();
+        } catch (e) {
+          throw new UsageError(`--backend ${opts.backend}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
       const jobsTotal = opts.algorithm === 'sgd' && opts.backend !== 'js' ? Math.ceil(opts.replicas / Math.ceil(opts.replicas / opts.workers)) : opts.replicas;
       const bar = process.stdout.isTTY && raw.out ? new SingleBar({ stream: process.stderr, format: 'train [{bar}] {value}/{total} jobs' }, Presets.shades_classic) : undefined;
       bar?.start(jobsTotal, 0);
