@@ -40,6 +40,8 @@ export interface AlgorithmFlow {
   views(y: Float64Array): StateViews;
   /** Right-hand side dy/dτ = f(y) for integrate(). */
   rhs: OdeRhs;
+  /** Writes dy = dy/dτ at y and returns ε(y) (one evaluation of both). */
+  evaluate(y: Float64Array, dy: Float64Array): number;
   /** ε at a state. */
   loss(y: Float64Array): number;
   /**
@@ -62,27 +64,23 @@ export function makeAlgorithmFlow(
     name === '2l'
       ? { Q: y.subarray(0, nQ), R: y.subarray(nQ, nQ + nR), v: y.subarray(nQ + nR, nQ + nR + K) }
       : { Q: y.subarray(0, nQ), R: y.subarray(nQ, nQ + nR) };
-  const dQ = new Float64Array(nQ);
-  const dR = new Float64Array(nR);
-  const dv = new Float64Array(K);
-  let rhs: OdeRhs;
-  let loss: (y: Float64Array) => number;
+  const scratch = new Float64Array(size);
+  let evaluate: (y: Float64Array, dy: Float64Array) => number;
   if (name === '2l') {
     const f = make2LFlow(act, K, M, T, opts.kappa ?? 1);
-    rhs = (_t, y, dy) => {
+    evaluate = (y, dy) => {
       const s = views(y);
       const d = views(dy);
-      f(s.Q, s.R, s.v!, d.Q, d.R, d.v!);
-    };
-    loss = (y) => {
-      const s = views(y);
-      return f(s.Q, s.R, s.v!, dQ, dR, dv);
+      return f(s.Q, s.R, s.v!, d.Q, d.R, d.v!);
     };
   } else {
     const f = name === 'gd' ? makeFlow(act, K, M, T) : name === 'ngd' ? makeNgdFlow(act, K, M, T) : makeOngdFlow(act, K, M, T);
-    rhs = (_t, y, dy) => f(y.subarray(0, nQ), y.subarray(nQ, nQ + nR), dy.subarray(0, nQ), dy.subarray(nQ, nQ + nR));
-    loss = (y) => f(y.subarray(0, nQ), y.subarray(nQ, nQ + nR), dQ, dR);
+    evaluate = (y, dy) => f(y.subarray(0, nQ), y.subarray(nQ, nQ + nR), dy.subarray(0, nQ), dy.subarray(nQ, nQ + nR));
   }
+  const rhs: OdeRhs = (_t, y, dy) => {
+    evaluate(y, dy);
+  };
+  const loss = (y: Float64Array) => evaluate(y, scratch);
   const initialState = (init: Overlaps): Float64Array => {
     if (init.K !== K || init.M !== M) throw new RangeError(`initial overlaps are ${init.K}×${init.M}, flow is ${K}×${M}`);
     const y = new Float64Array(size);
@@ -93,5 +91,32 @@ export function makeAlgorithmFlow(
     return y;
   };
   const minInitDim = (m: number) => (name === 'ongd' ? Math.max(m, K) : m);
-  return { name, K, M, T, size, views, rhs, loss, initialState, minInitDim };
+  return { name, K, M, T, size, views, rhs, evaluate, loss, initialState, minInitDim };
+}
+
+/**
+ * An ensemble system (the shape of src/experiments/ensemble-systems.ts: y0, rhs returning ε,
+ * overlaps views, polishable) for algorithm `name`, started from the constrained projection of
+ * `init` (see AlgorithmFlow.initialState). onGD needs an initialisation of dimension ≥ K.
+ */
+export function makeAlgorithmSystem(name: AlgorithmName, opts: AlgorithmOptions = {}) {
+  return (act: Activation, init: Overlaps) => {
+    const flow = makeAlgorithmFlow(name, act, init.K, init.M, init.T, opts);
+    let y0: Float64Array;
+    try {
+      y0 = flow.initialState(init);
+    } catch (e) {
+      if (name === 'ongd') throw new RangeError(`onGD needs an initialisation of dimension ≥ K = ${init.K} (use --init-dim ≥ K): ${(e as Error).message}`);
+      throw e;
+    }
+    return {
+      y0,
+      rhs: flow.evaluate,
+      overlaps: (y: Float64Array) => {
+        const { Q, R } = flow.views(y);
+        return { Q, R };
+      },
+      polishable: name === 'gd',
+    };
+  };
 }
