@@ -1,11 +1,102 @@
-// `scmv ensemble`: placeholder until its issue lands.
+// `scmv ensemble`: many seeded gradient-flow runs of one (K, M), classified (SPEC §5, §6),
+// one CSV row per run, resumable and shardable (src/experiments/ensemble.ts).
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { SingleBar, Presets } from 'cli-progress';
+import { ACTIVATION_NAMES } from '../activations/index.js';
+import { algorithmNames } from '../experiments/ensemble-systems.js';
+import {
+  appendRow, headerLine, prepareOutput, ResumeMismatch, rowLine, runEnsemble, shardRuns,
+  type EnsembleOptions, type Shard,
+} from '../experiments/ensemble.js';
+import { makeManifest, manifestPath, writeManifest } from '../io/manifest.js';
+import { choice, int, real, seedOption, UsageError } from './options.js';
+
+/** Parses "i/n" with 0 ≤ i < n. */
+export function shardOption(raw: string): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || !(count >= 1) || !(index >= 0 && index < count) || !Number.isSafeInteger(count))
+    throw new UsageError(`--shard must be i/n with integers 0 ≤ i < n, got "${raw}"`);
+  return { index, count };
+}
 
 export function registerEnsemble(program: Command): void {
   program
     .command('ensemble')
-    .description('(not yet implemented)')
-    .action(() => {
-      throw new Error('scmv ensemble is not implemented yet');
+    .description('Integrate --runs seeded Gaussian initialisations (SPEC §5) of one (K, M) and classify each end state as global | local | none | diverged with its family n (SPEC §6). One CSV row per run, appended as runs finish; rerunning with the same --out resumes.')
+    .option('--K <int>', 'student units K ≥ 1', int('K', 1, 1000), 8)
+    .option('--M <int>', 'teacher units M ≥ 1', int('M', 1, 1000), 8)
+    .requiredOption('--runs <int>', 'number of runs R ≥ 1 (run indices 0 … R−1)', int('runs', 1))
+    .option('--seed <int>', 'ensemble seed; run i uses createRng(seed, "run", i)', seedOption, 1)
+    .option('--algorithm <name>', `dynamics: ${algorithmNames().join(' | ')}`, choice('algorithm', algorithmNames()), 'gd')
+    .option('--activation <name>', `activation: ${ACTIVATION_NAMES.join(' | ')}`, choice('activation', ACTIVATION_NAMES), 'relu')
+    .option('--alpha <float>', 'leaky ReLU negative slope, in [0, 1)', real('alpha', 0, 1, { max: true }), 0.01)
+    .option('--init-dim <int>', 'dimension d of the Gaussian initialisation (default M; must be ≥ M)', int('init-dim', 1))
+    .option('--workers <int>', 'worker threads (default: all cores)', int('workers', 1, 1024), availableParallelism())
+    .option('--shard <i/n>', 'run only the runs with run % n == i (0 ≤ i < n)', shardOption, { index: 0, count: 1 })
+    .option('--tol <float>', 'converged when the RHS max-norm is below tol', real('tol', 0, Infinity, { min: true }), 1e-7)
+    .option('--tau-max <float>', 'give up (class none unless global) at this τ', real('tau-max', 0, Infinity, { min: true }), 1e4)
+    .option('--rtol <float>', 'dopri5 relative tolerance', real('rtol', 0, 1, { min: true }), 1e-6)
+    .option('--atol <float>', 'dopri5 absolute tolerance', real('atol', 0, 1, { min: true }), 1e-9)
+    .option('--eps-global <float>', 'global minimum when ε < eps-global (SPEC §6)', real('eps-global', 0, Infinity, { min: true }), 1e-3)
+    .option('--g-tol <float>', 'local minimum when not global and max|RHS| < g-tol (SPEC §6)', real('g-tol', 0, Infinity, { min: true }), 1e-6)
+    .option('--vanish-tol <float>', 'units with Q_kk below this are vanished (K > M)', real('vanish-tol', 0, Infinity, { min: true }), 1e-4)
+    .option('--polish-at <float>', 'try Newton polishing once max|RHS| < this (0: never)', real('polish-at', 0, Infinity), 1e-5)
+    .option('--no-early-global', 'integrate global runs to tol instead of stopping at ε < eps-global')
+    .option('--out <file>', 'runs CSV (appended to, resumable); default stdout. A manifest is written beside it')
+    .action(async (opts) => {
+      const d = opts.initDim ?? opts.M;
+      if (d < opts.M) throw new UsageError(`--init-dim must be an integer in [M=${opts.M}, ∞), got "${d}"`);
+      if (opts.shard.index >= opts.runs && opts.runs < opts.shard.count)
+        throw new UsageError(`--shard ${opts.shard.index}/${opts.shard.count} selects no run of --runs ${opts.runs}`);
+      const eo: EnsembleOptions = {
+        K: opts.K, M: opts.M, runs: opts.runs, seed: opts.seed, algorithm: opts.algorithm, activation: opts.activation,
+        alpha: opts.alpha, initDim: d, workers: opts.workers, shard: opts.shard, tol: opts.tol, tauMax: opts.tauMax,
+        rtol: opts.rtol, atol: opts.atol, epsGlobal: opts.epsGlobal, gTol: opts.gTol, vanishTol: opts.vanishTol,
+        earlyGlobal: opts.earlyGlobal, polishAt: opts.polishAt,
+      };
+      let done = new Set<number>();
+      if (opts.out) {
+        try {
+          done = prepareOutput(opts.out, eo);
+        } catch (e) {
+          if (e instanceof ResumeMismatch) throw new UsageError(e.message);
+          throw e;
+        }
+      } else {
+        process.stdout.write(headerLine());
+      }
+      const todo = shardRuns(opts.runs, opts.shard).filter((i) => !done.has(i));
+      const ac = new AbortController();
+      const onSigint = () => ac.abort();
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
+      const bar = process.stdout.isTTY && todo.length > 0 ? new SingleBar({ stream: process.stderr, format: 'ensemble K={K} M={M} [{bar}] {value}/{total} runs | {eta_formatted} left' }, Presets.shades_classic) : null;
+      bar?.start(todo.length, 0, { K: opts.K, M: opts.M });
+      const counts: Record<string, number> = {};
+      const started = makeManifest('ensemble', { ...opts, initDim: d, shard: `${opts.shard.index}/${opts.shard.count}` });
+      const rows = await runEnsemble(eo, todo, {
+        signal: ac.signal,
+        onRow: (row) => {
+          if (opts.out) appendRow(opts.out, row);
+          else process.stdout.write(rowLine(row));
+          counts[row.class] = (counts[row.class] ?? 0) + 1;
+          bar?.increment();
+        },
+      });
+      bar?.stop();
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+      const interrupted = ac.signal.aborted && rows.length < todo.length;
+      const summary = `${rows.length} runs done (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none new'}), ${done.size} resumed${interrupted ? `, interrupted with ${todo.length - rows.length} left` : ''}`;
+      if (opts.out) {
+        writeManifest(manifestPath(opts.out), { ...started, resumedRuns: done.size, newRuns: rows.length, interrupted, counts });
+        console.log(summary);
+      } else {
+        process.stderr.write(summary + '\n');
+      }
+      if (interrupted) process.exit(130);
     });
 }

@@ -42,6 +42,8 @@ export async function mapPool<I, O>(job: JobRef, inputs: readonly I[], opts: Poo
   if (opts.workers <= 1 || inputs.length <= 1) {
     const mod = await import(job.module);
     for (let i = 0; i < inputs.length; i++) {
+      // yield to the event loop between jobs so signal handlers (SIGINT → abort) can run
+      await new Promise<void>((r) => setImmediate(r));
       if (opts.signal?.aborted) break;
       deliver(i, await mod[job.fn](inputs[i]));
     }
