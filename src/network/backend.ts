@@ -45,7 +45,7 @@ import type { ActivationName } from '../activations/index.js';
 import type { Rng } from '../random/rng.js';
 
 /** Names accepted by `--backend`. */
-export const BACKEND_NAMES = ['js', 'tfjs'] as const;
+export const BACKEND_NAMES = ['js', 'wasm', 'tfjs'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** Everything that fixes a kernel: it is created once per training job. */
@@ -107,6 +107,8 @@ export const DEFAULT_MAX_DELTA = 1e6;
 const BACKEND_MODULES: Record<BackendName, string> = {
   js: './sgd-js.js',
   tfjs: './sgd-tfjs.js',
+  // float64 WASM SIMD kernel, same stream as js (relu, leaky-relu; others fall back to js)
+  wasm: './sgd-wasm.js',
 };
 
 /** Creates the kernel for `backend`; throws Error("backend … not available: …") if it cannot load. */

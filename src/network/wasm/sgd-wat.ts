@@ -78,7 +78,7 @@ export const SGD_WAT = String.raw`
     (f64.const 0))
 
   ;; x[0…N) ← N(0, 1) draws; the fast path is inlined with the state in locals
-  (func $fill (param $x i32) (param $N i32)
+  (func $fill (export "fill") (param $x i32) (param $N i32)
     (local $a i32) (local $b i32) (local $c i32) (local $d i32) (local $t i32)
     (local $j i32) (local $iz i32) (local $hzf f64) (local $end i32)
     (local.set $a (global.get $s0)) (local.set $b (global.get $s1))
