@@ -49,6 +49,7 @@ export function registerEnsemble(program: Command): void {
     .action(async (opts) => {
       const d = opts.initDim ?? opts.M;
       if (d < opts.M) throw new UsageError(`--init-dim must be an integer in [M=${opts.M}, ∞), got "${d}"`);
+      if (opts.algorithm === 'ongd' && d < opts.K) throw new UsageError(`--init-dim must be an integer in [K=${opts.K}, ∞) for --algorithm ongd (K orthonormal rows), got "${d}"`);
       if (opts.shard.index >= opts.runs && opts.runs < opts.shard.count)
         throw new UsageError(`--shard ${opts.shard.index}/${opts.shard.count} selects no run of --runs ${opts.runs}`);
       const eo: EnsembleOptions = {

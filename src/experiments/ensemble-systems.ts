@@ -6,6 +6,7 @@
 import type { Activation } from '../activations/index.js';
 import { makeFlow } from '../theory/flow.js';
 import { packState, type Overlaps } from '../theory/overlaps.js';
+import { makeAlgorithmSystem } from '../theory/algorithms.js';
 
 export interface EnsembleSystem {
   /** Initial state vector. */
@@ -37,6 +38,11 @@ export const gdSystem: SystemFactory = (act, init) => {
 /** Algorithm name → system factory. Add entries here (the CLI lists the keys). */
 export const ENSEMBLE_SYSTEMS: Record<string, SystemFactory> = {
   gd: gdSystem,
+  // SPEC §4.4–4.5 (src/theory/algorithms.ts): nGD rows normalised to Q_kk = 1, onGD rows
+  // orthonormalised (needs --init-dim ≥ K), 2L-GD with v0 = 1 and κ = 1.
+  ngd: makeAlgorithmSystem('ngd'),
+  ongd: makeAlgorithmSystem('ongd'),
+  '2l': makeAlgorithmSystem('2l'),
 };
 
 export function algorithmNames(): string[] {
