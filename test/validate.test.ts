@@ -1,0 +1,62 @@
+// `scmv validate` (SPEC §3, §4): the sweep's summary, fitted exponents and figures at a tiny size.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { logLogSlope, runValidate, summarise, fitExponents, validateRuns, VALIDATE_QUICK, type ValidateOptions } from '../src/experiments/validate.js';
+
+const tiny: ValidateOptions = {
+  ...VALIDATE_QUICK, K: 2, M: 2, seeds: 2, Ns: [40, 160], gdTauMax: 2, sgdTauMax: 0.5, lrFixed: 0.2,
+  lrSweep: [0.05, 0.2, 0.8], lrSweepNs: [160], records: 10, workers: 1,
+};
+
+describe('validate library', () => {
+  it('logLogSlope recovers a power law', () => {
+    expect(logLogSlope([10, 100, 1000], [3e-1, 3e-2 * 10 ** 0.5, 3e-2])).toBeCloseTo(-0.5, 12);
+    expect(logLogSlope([1], [1])).toBeNaN();
+  });
+
+  it('sweeps both algorithms; GD matches the ODE, SGD deviates more at larger η', async () => {
+    const runs = validateRuns(tiny);
+    expect(runs.filter((r) => r.algorithm === 'gd')).toHaveLength(4);
+    expect(runs.filter((r) => r.algorithm === 'sgd')).toHaveLength(2 * (1 + 3)); // (N=40, η=.2) + 3 η at N=160
+    const results = await runValidate(tiny);
+    const summary = summarise(results);
+    for (const r of summary.filter((x) => x.algorithm === 'gd')) expect(r.maxMaxLossErr).toBeLessThan(1e-8);
+    const sgd = summary.filter((x) => x.algorithm === 'sgd' && x.N === 160);
+    expect(sgd.map((x) => x.lr)).toEqual([0.05, 0.2, 0.8]);
+    for (const r of sgd) expect(r.maxMaxLossErr).toBeGreaterThan(1e-4);
+    const fits = fitExponents(summary, tiny);
+    const lrFit = fits.find((f) => f.variable === 'lr' && f.metric === 'loss')!;
+    expect(lrFit.slope).toBeGreaterThan(0.3);
+    expect(lrFit.points).toBe(3);
+  });
+});
+
+describe('scmv validate CLI', () => {
+  it('writes the summary, fits, trajectories and figures with their data', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scmv-validate-'));
+    const r = spawnSync('node', ['bin/scmv.js', 'validate', '--quick', '--N', '30,60', '--seeds', '1', '--workers', '2', '--out-dir', dir], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('slope');
+    for (const f of ['summary.csv', 'summary.manifest.json', 'runs.csv', 'fits.csv', 'trajectories.csv', 'loss-vs-tau.svg', 'loss-vs-tau.csv', 'deviation-vs-N.svg', 'deviation-vs-N.csv', 'deviation-vs-lr.svg', 'deviation-vs-lr.csv'])
+      expect(existsSync(join(dir, f)), f).toBe(true);
+    const summary = parse(readFileSync(join(dir, 'summary.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(new Set(summary.map((x) => x.algorithm))).toEqual(new Set(['gd', 'sgd']));
+    expect(new Set(summary.filter((x) => x.algorithm === 'gd').map((x) => x.N))).toEqual(new Set(['30', '60']));
+    expect(readFileSync(join(dir, 'loss-vs-tau.svg'), 'utf8')).toContain('<svg');
+    const manifest = JSON.parse(readFileSync(join(dir, 'summary.manifest.json'), 'utf8'));
+    expect(manifest.command).toBe('validate');
+    expect(manifest.ode).toMatch(/gradient-flow|sgd-ode/);
+  });
+
+  it('rejects a bad --N with exit code 2', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'scmv-validate-')), 'out');
+    const r = spawnSync('node', ['bin/scmv.js', 'validate', '--N', '100,0', '--out-dir', dir], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--N');
+    expect(existsSync(dir)).toBe(false);
+  });
+});
