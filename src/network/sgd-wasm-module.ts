@@ -14,8 +14,8 @@ export interface SgdWasmExports {
   ): number;
 }
 
-/** Bytes at the start of memory taken by the ziggurat tables kn, wn, fn (128 f64 each). */
-export const TABLE_BYTES = 3 * 128 * 8;
+/** Bytes at the start of memory taken by the ziggurat tables kn, wn, fn (128 f64 each) and ki (128 i32). */
+export const TABLE_BYTES = 3 * 128 * 8 + 128 * 4;
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
@@ -45,6 +45,8 @@ export async function instantiateSgdWasm(bytes: number): Promise<SgdWasmExports>
   f.set(ZIGGURAT.kn, 0);
   f.set(ZIGGURAT.wn, 128);
   f.set(ZIGGURAT.fn, 256);
+  // integer form of the fast test |hz| < kn[iz] for integer hz
+  new Int32Array(ex.memory.buffer, 3 * 128 * 8, 128).set(Array.from(ZIGGURAT.kn, (k) => Math.ceil(k)));
   return ex;
 }
 

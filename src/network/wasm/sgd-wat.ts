@@ -6,7 +6,7 @@
 //   w_k ← w_k − (η/√N) Δ g′(λ_k) x,     g(z) = z > 0 ? z : αz  (α = 0: ReLU).
 //
 // Memory layout (bytes): [0, 1024) kn, [1024, 2048) wn, [2048, 3072) fn (the ziggurat tables,
-// f64, copied in from src/random/ziggurat.ts); everything else is laid out by the JS side:
+// f64, copied in from src/random/ziggurat.ts), [3072, 3584) ki = ⌈kn⌉ as i32; everything else is laid out by the JS side:
 //   st   : 4 × i32 xoshiro state [s0, s1, s2, s3] (read at entry, written back at exit)
 //   x    : Ns × f64 input buffer, Ns = N rounded up to a multiple of 4, x[N…Ns) = 0
 //   rows : (K + M) × i32 byte addresses of the rows w_0…w_{K−1}, w*_0…w*_{M−1} (stride-free:
@@ -77,39 +77,45 @@ export const SGD_WAT = String.raw`
       (br $again))
     (f64.const 0))
 
-  ;; x[0…N) ← N(0, 1) draws; the fast path is inlined with the state in locals
+  ;; x[0…N) ← N(0, 1) draws. The fast path runs with the state in locals; a draw that needs the
+  ;; slow path leaves the inner loop, which hands the state to $normalSlow through the globals.
   (func $fill (export "fill") (param $x i32) (param $N i32)
     (local $a i32) (local $b i32) (local $c i32) (local $d i32) (local $t i32)
-    (local $j i32) (local $iz i32) (local $hzf f64) (local $end i32)
-    (local.set $a (global.get $s0)) (local.set $b (global.get $s1))
-    (local.set $c (global.get $s2)) (local.set $d (global.get $s3))
+    (local $j i32) (local $iz i32) (local $hz i32) (local $sg i32) (local $end i32)
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $N) (i32.const 3))))
+    (if (i32.ge_u (local.get $x) (local.get $end)) (then (return)))
     (block $done
-      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
-      (loop $next
-        (local.set $j (i32.mul (i32.rotl (i32.mul (local.get $b) (i32.const 5)) (i32.const 7)) (i32.const 9)))
-        (local.set $t (i32.shl (local.get $b) (i32.const 9)))
-        (local.set $c (i32.xor (local.get $c) (local.get $a)))
-        (local.set $d (i32.xor (local.get $d) (local.get $b)))
-        (local.set $b (i32.xor (local.get $b) (local.get $c)))
-        (local.set $a (i32.xor (local.get $a) (local.get $d)))
-        (local.set $c (i32.xor (local.get $c) (local.get $t)))
-        (local.set $d (i32.rotl (local.get $d) (i32.const 11)))
-        (local.set $iz (i32.shl (i32.and (local.get $j) (i32.const 127)) (i32.const 3)))
-        (local.set $hzf (f64.convert_i32_s (i32.shr_s (local.get $j) (i32.const 7))))
-        (if (f64.lt (f64.abs (local.get $hzf)) (f64.load (local.get $iz)))
-          (then
-            (f64.store (local.get $x) (f64.mul (local.get $hzf) (f64.load offset=1024 (local.get $iz)))))
-          (else
-            (global.set $s0 (local.get $a)) (global.set $s1 (local.get $b))
-            (global.set $s2 (local.get $c)) (global.set $s3 (local.get $d))
-            (f64.store (local.get $x) (call $normalSlow (local.get $j)))
-            (local.set $a (global.get $s0)) (local.set $b (global.get $s1))
-            (local.set $c (global.get $s2)) (local.set $d (global.get $s3))))
+      (loop $outer
+        (local.set $a (global.get $s0)) (local.set $b (global.get $s1))
+        (local.set $c (global.get $s2)) (local.set $d (global.get $s3))
+        (block $slow
+          (loop $next
+            (local.set $j (i32.mul (i32.rotl (i32.mul (local.get $b) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+            (local.set $t (i32.shl (local.get $b) (i32.const 9)))
+            (local.set $c (i32.xor (local.get $c) (local.get $a)))
+            (local.set $d (i32.xor (local.get $d) (local.get $b)))
+            (local.set $b (i32.xor (local.get $b) (local.get $c)))
+            (local.set $a (i32.xor (local.get $a) (local.get $d)))
+            (local.set $c (i32.xor (local.get $c) (local.get $t)))
+            (local.set $d (i32.rotl (local.get $d) (i32.const 11)))
+            (local.set $iz (i32.and (local.get $j) (i32.const 127)))
+            (local.set $hz (i32.shr_s (local.get $j) (i32.const 7)))
+            (local.set $sg (i32.shr_s (local.get $hz) (i32.const 31)))
+            ;; fast test |hz| < kn[iz]  ⇔  |hz| < ki[iz] = ⌈kn[iz]⌉ (hz is an integer)
+            (br_if $slow (i32.ge_u (i32.sub (i32.xor (local.get $hz) (local.get $sg)) (local.get $sg))
+                                   (i32.load offset=3072 (i32.shl (local.get $iz) (i32.const 2)))))
+            (f64.store (local.get $x)
+              (f64.mul (f64.convert_i32_s (local.get $hz)) (f64.load offset=1024 (i32.shl (local.get $iz) (i32.const 3)))))
+            (local.set $x (i32.add (local.get $x) (i32.const 8)))
+            (br_if $next (i32.lt_u (local.get $x) (local.get $end))))
+          (global.set $s0 (local.get $a)) (global.set $s1 (local.get $b))
+          (global.set $s2 (local.get $c)) (global.set $s3 (local.get $d))
+          (br $done))
+        (global.set $s0 (local.get $a)) (global.set $s1 (local.get $b))
+        (global.set $s2 (local.get $c)) (global.set $s3 (local.get $d))
+        (f64.store (local.get $x) (call $normalSlow (local.get $j)))
         (local.set $x (i32.add (local.get $x) (i32.const 8)))
-        (br_if $next (i32.lt_u (local.get $x) (local.get $end)))))
-    (global.set $s0 (local.get $a)) (global.set $s1 (local.get $b))
-    (global.set $s2 (local.get $c)) (global.set $s3 (local.get $d)))
+        (br_if $outer (i32.lt_u (local.get $x) (local.get $end))))))
 
   ;; proj[r] = (row_r · x) / √N for the R = K + M rows; Ns multiple of 4
   (func $project (param $x i32) (param $rows i32) (param $proj i32) (param $R i32) (param $Ns i32) (param $s f64)
