@@ -164,3 +164,31 @@ describe('retractions', () => {
     expect(err).toBeLessThan(1e-12);
   });
 });
+
+describe('scmv train integration (trainJob dispatch, in-process)', () => {
+  it('population ngd/ongd/2l match their ODE to 1e-8 and online versions to 0.05; 2L rows carry v', async () => {
+    const { trainJob, trainHeader, trainRows } = await import('../src/experiments/train.js');
+    const base = {
+      K: 3, M: 2, N: 60, lr: 0.05, dtau: 0.02, gdMethod: 'rk4' as const, tauMax: 2, teacher: 'gaussian' as const,
+      activation: 'relu' as const, alpha: 0.01, seed: 5, replicas: 1, workers: 1, backend: 'js' as const, compareOde: true, kappa: 0.5,
+    };
+    for (const algorithm of ['ngd', 'ongd', '2l', 'ngd-sgd', 'ongd-sgd', '2l-sgd'] as const) {
+      const [res] = await trainJob({ opts: { ...base, algorithm }, replicas: [0] });
+      const last = res.records[res.records.length - 1];
+      expect(last.tau).toBeCloseTo(2, 12);
+      expect(last.ode).toBeDefined();
+      const err = Math.max(...res.records.map((r) => Math.abs(r.loss - r.ode!.loss)));
+      expect(err).toBeLessThan(algorithm.endsWith('-sgd') ? 0.05 : 1e-8);
+      expect(Math.abs(last.loss - res.records[0].loss)).toBeGreaterThan(0.02);
+      const secondLayer = algorithm.startsWith('2l');
+      const header = trainHeader(3, 2, true, secondLayer);
+      const rows = trainRows(3, 2, true, res, secondLayer);
+      expect(rows[0].length).toBe(header.length);
+      if (secondLayer) {
+        const iv = header.indexOf('v_0');
+        expect(rows[0][iv]).toBe(1);
+        expect(Math.abs(Number(rows[rows.length - 1][iv]) - 1)).toBeGreaterThan(1e-3);
+      }
+    }
+  });
+});

@@ -11,6 +11,8 @@ import { odeKindOf, recordEveryOf, runTrain, totalSteps, trainHeader, trainRows,
 import { toCsv, writeCsv, type Cell } from '../io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../io/manifest.js';
 import { choice, int, real, seedOption, UsageError } from './options.js';
+import { baseAlgorithm, CONSTRAINED_TRAIN_ALGORITHMS, isConstrainedTrain } from '../network/train-constrained-job.js';
+import { RETRACTIONS } from '../network/train-constrained.js';
 
 const positive = (flag: string) => real(flag, 0, Infinity, { min: true });
 
@@ -21,7 +23,9 @@ export function registerTrain(program: Command): void {
     .option('--K <int>', 'student units K ≥ 1', int('K', 1, 1000), 4)
     .option('--M <int>', 'teacher units M ≥ 1', int('M', 1, 1000), 4)
     .option('--N <int>', 'input dimension N ≥ 1', int('N', 1, 10_000_000), 1000)
-    .option('--algorithm <name>', 'sgd (online SGD, τ = η·steps/N) | gd (population GD, τ = steps·Δτ)', choice('algorithm', ['sgd', 'gd'] as const), 'sgd')
+    .option('--algorithm <name>', 'sgd (online SGD, τ = η·steps/N) | gd (population GD, τ = steps·Δτ) | ngd | ongd | 2l (normalised, orthonormalised, two-layer GD, SPEC §4.4–4.5; population) | ngd-sgd | ongd-sgd | 2l-sgd (their online versions)', choice('algorithm', ['sgd', 'gd', ...CONSTRAINED_TRAIN_ALGORITHMS] as const), 'sgd')
+    .option('--kappa <float>', '2l, 2l-sgd: second-layer learning-rate ratio κ ≥ 0', real('kappa', 0, Infinity), 1)
+    .option('--retraction <name>', `ongd, ongd-sgd: retraction onto W Wᵀ/N = I: ${RETRACTIONS.join(' | ')}`, choice('retraction', RETRACTIONS), 'qr')
     .option('--lr <float>', 'SGD learning rate η > 0', positive('lr'), 0.1)
     .option('--dtau <float>', 'GD step Δτ > 0', positive('dtau'), 0.01)
     .option('--gd-method <name>', `GD integrator on W: ${GD_METHODS.join(' | ')}`, choice('gd-method', GD_METHODS), 'rk4')
@@ -42,7 +46,9 @@ export function registerTrain(program: Command): void {
         K: raw.K, M: raw.M, N: raw.N, algorithm: raw.algorithm, lr: raw.lr, dtau: raw.dtau, gdMethod: raw.gdMethod,
         tauMax: raw.tauMax, recordEvery: raw.recordEvery, teacher: raw.teacher, activation: raw.activation, alpha: raw.alpha,
         seed: raw.seed, replicas: raw.replicas, workers: raw.workers, backend: raw.backend, compareOde: Boolean(raw.compareOde),
+        kappa: raw.kappa, retraction: raw.retraction,
       };
+      if (raw.algorithm.startsWith('ongd') && raw.K > raw.N) throw new UsageError(`--algorithm ${raw.algorithm} needs K ≤ N (K orthonormal rows), got K=${raw.K}, N=${raw.N}`);
       if (opts.algorithm === 'sgd' && opts.backend !== 'js') {
         // fail early, with a usage error, if the backend cannot load here
         try {
@@ -62,20 +68,22 @@ export function registerTrain(program: Command): void {
         bar?.stop();
       }
       const seconds = (performance.now() - started) / 1000;
-      const header = trainHeader(opts.K, opts.M, opts.compareOde);
-      const rows: Cell[][] = results.flatMap((r) => trainRows(opts.K, opts.M, opts.compareOde, r));
+      const secondLayer = opts.algorithm.startsWith('2l');
+      const odeLabel = isConstrainedTrain(opts.algorithm) ? `${baseAlgorithm(opts.algorithm)}-flow` : odeKindOf(opts);
+      const header = trainHeader(opts.K, opts.M, opts.compareOde, secondLayer);
+      const rows: Cell[][] = results.flatMap((r) => trainRows(opts.K, opts.M, opts.compareOde, r, secondLayer));
       const diverged = results.filter((r) => r.diverged).map((r) => r.replica);
       let maxLossErr = 0;
       if (opts.compareOde) for (const r of rows) maxLossErr = Math.max(maxLossErr, Number(r[header.indexOf('loss_abs_err')]) || 0);
       const finals = results.map((r) => r.records[r.records.length - 1].loss);
       const summary = `${opts.algorithm} N=${opts.N}: ${opts.replicas} replica(s), ${totalSteps(opts)} steps each, final loss ${finals.map((l) => l.toExponential(3)).join(' ')}`
         + (diverged.length ? `, diverged: ${diverged.join(' ')}` : '')
-        + (opts.compareOde ? `, max |loss − ode_loss| ${maxLossErr.toExponential(3)} (${odeKindOf(opts)})` : '')
+        + (opts.compareOde ? `, max |loss − ode_loss| ${maxLossErr.toExponential(3)} (${odeLabel})` : '')
         + ` (${seconds.toFixed(2)} s)`;
       if (raw.out) {
         writeCsv(raw.out, header, rows);
         writeManifest(manifestPath(raw.out), makeManifest('train', { ...raw, recordEvery: recordEveryOf(opts) }, {
-          ode: opts.compareOde ? odeKindOf(opts) : null,
+          ode: opts.compareOde ? odeLabel : null,
           result: { steps: totalSteps(opts), diverged, finalLoss: finals, maxLossAbsErr: opts.compareOde ? maxLossErr : null, seconds },
         }));
         console.log(summary);

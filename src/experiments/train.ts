@@ -17,8 +17,11 @@ import { measure } from '../network/measure.js';
 import { makeGdStepper, type GdMethod } from '../network/gd.js';
 import { mapPool } from './pool.js';
 import { DEFAULT_ODE_COMPARE, odeAt, odeKindFor, type OdeCompareOptions, type OdeKind } from './train-ode.js';
+import { isConstrainedTrain, isOnlineTrain, trainConstrainedJob, type ConstrainedTrainAlgorithm } from '../network/train-constrained-job.js';
+import type { Retraction } from '../network/train-constrained.js';
 
-export type Algorithm = 'sgd' | 'gd';
+/** sgd | gd, plus nGD / onGD / 2L-GD, population and online (src/network/train-constrained-job.ts). */
+export type Algorithm = 'sgd' | 'gd' | ConstrainedTrainAlgorithm;
 
 export interface TrainOptions {
   K: number;
@@ -42,6 +45,10 @@ export interface TrainOptions {
   workers: number;
   backend: BackendName;
   compareOde: boolean;
+  /** 2L-GD: second-layer learning-rate ratio κ (default 1). */
+  kappa?: number;
+  /** onGD: retraction onto W Wᵀ/N = I (default qr). */
+  retraction?: Retraction;
   /** A replica whose measured |ε| exceeds this (or is not finite) is diverged. */
   maxLoss?: number;
   ode?: OdeCompareOptions;
@@ -57,7 +64,9 @@ export interface TrainRecord {
   loss: number;
   Q: Float64Array;
   R: Float64Array;
-  ode?: { loss: number; Q: Float64Array; R: Float64Array };
+  ode?: { loss: number; Q: Float64Array; R: Float64Array; v?: Float64Array };
+  /** 2L-GD: second-layer weights. */
+  v?: Float64Array;
 }
 
 export interface ReplicaResult {
@@ -76,13 +85,13 @@ export interface TrainJobInput {
 
 /** Total number of steps for the run: ⌈τmax·N/η⌉ (SGD) or ⌈τmax/Δτ⌉ (GD), minus round-off. */
 export function totalSteps(o: Pick<TrainOptions, 'algorithm' | 'tauMax' | 'N' | 'lr' | 'dtau'>): number {
-  const x = o.algorithm === 'sgd' ? (o.tauMax * o.N) / o.lr : o.tauMax / o.dtau;
+  const x = isOnlineTrain(o.algorithm) ? (o.tauMax * o.N) / o.lr : o.tauMax / o.dtau;
   return Math.max(1, Math.ceil(x * (1 - 1e-12)));
 }
 
 /** τ after `steps` steps: η·steps/N (SGD) or steps·Δτ (GD). */
 export function tauOf(o: Pick<TrainOptions, 'algorithm' | 'N' | 'lr' | 'dtau'>, steps: number): number {
-  return o.algorithm === 'sgd' ? (o.lr * steps) / o.N : steps * o.dtau;
+  return isOnlineTrain(o.algorithm) ? (o.lr * steps) / o.N : steps * o.dtau;
 }
 
 export function recordEveryOf(o: TrainOptions): number {
@@ -91,7 +100,7 @@ export function recordEveryOf(o: TrainOptions): number {
 
 /** Which ODE --compare-ode integrates for this run. */
 export function odeKindOf(o: Pick<TrainOptions, 'algorithm'>): OdeKind {
-  return odeKindFor(o.algorithm);
+  return odeKindFor(o.algorithm === 'sgd' ? 'sgd' : 'gd');
 }
 
 /** The shared teacher of a run. */
@@ -101,6 +110,7 @@ export function teacherOf(o: Pick<TrainOptions, 'M' | 'N' | 'teacher' | 'seed'>)
 
 /** Job (mapPool): trains the listed replicas and, with compareOde, adds the ODE at each record. */
 export async function trainJob(input: TrainJobInput): Promise<ReplicaResult[]> {
+  if (isConstrainedTrain(input.opts.algorithm)) return trainConstrainedJob(input);
   const { opts, replicas } = input;
   const { K, M, N } = opts;
   const act = getActivation(opts.activation, opts.alpha);
@@ -183,9 +193,11 @@ export async function trainJob(input: TrainJobInput): Promise<ReplicaResult[]> {
 }
 
 /** CSV header of `scmv train` (tidy: one row per replica and record). */
-export function trainHeader(K: number, M: number, compareOde: boolean): string[] {
+export function trainHeader(K: number, M: number, compareOde: boolean, secondLayer = false): string[] {
   const h = ['replica', 'step', 'tau', 'status', 'loss', ...overlapColumns(K, M)];
   if (compareOde) h.push('ode_loss', ...overlapColumns(K, M, 'ode_'), 'loss_abs_err', 'Q_max_err', 'R_max_err');
+  // 2L-GD: second-layer weights v_k (and the ODE's), appended last
+  if (secondLayer) h.push(...vColumns(K, ''), ...(compareOde ? [...vColumns(K, 'ode_'), 'v_max_err'] : []));
   return h;
 }
 
@@ -200,13 +212,25 @@ export function deviations(r: TrainRecord): { lossErr: number; qErr: number; rEr
 }
 
 /** The CSV rows of one replica, in the order of trainHeader. */
-export function trainRows(K: number, M: number, compareOde: boolean, res: ReplicaResult): Cell[][] {
+function vColumns(K: number, prefix: string): string[] {
+  return Array.from({ length: K }, (_, k) => `${prefix}v_${k}`);
+}
+
+export function trainRows(K: number, M: number, compareOde: boolean, res: ReplicaResult, secondLayer = false): Cell[][] {
   return res.records.map((r) => {
     const row: Cell[] = [res.replica, r.step, r.tau, r.status, r.loss, ...overlapValues(K, M, r.Q, r.R)];
     if (compareOde) {
       const d = deviations(r);
       if (r.ode) row.push(r.ode.loss, ...overlapValues(K, M, r.ode.Q, r.ode.R), d.lossErr, d.qErr, d.rErr);
       else row.push(NaN, ...overlapColumns(K, M).map(() => NaN), NaN, NaN, NaN);
+    }
+    if (secondLayer) {
+      const v = Array.from(r.v ?? new Float64Array(K).fill(NaN));
+      row.push(...v);
+      if (compareOde) {
+        const ov = Array.from(r.ode?.v ?? new Float64Array(K).fill(NaN));
+        row.push(...ov, r.ode?.v ? Math.max(...v.map((x, k) => Math.abs(x - ov[k]))) : NaN);
+      }
     }
     return row;
   });
