@@ -1,0 +1,112 @@
+// scmv ensemble: rows independent of --workers and --shard, resumable after SIGKILL/SIGINT,
+// bad input rejected with exit 2 before any file is written.
+import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const bin = join(__dirname, '..', 'bin', 'scmv.js');
+const cwd = join(__dirname, '..');
+
+function scmv(args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
+}
+
+/** Data lines of a runs CSV without the trailing wall_ms column, sorted by run. */
+function rowsOf(text: string): string[] {
+  const lines = text.trim().split('\n');
+  expect(lines[0]).toBe('run,seed,K,M,final_loss,class,family_n,tau_end,rhs_norm,rhs_evals,stop,wall_ms');
+  return lines.slice(1).map((l) => l.replace(/,[^,]*$/, '')).sort((a, b) => Number(a.split(',')[0]) - Number(b.split(',')[0]));
+}
+
+const small = ['ensemble', '--K', '3', '--M', '3', '--runs', '12', '--seed', '7'];
+
+describe('scmv ensemble', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scmv-ens-'));
+
+  it('gives the same rows for --workers 1 and 2, and for 1 shard and 3 merged shards', () => {
+    const one = scmv([...small, '--workers', '1', '--out', join(dir, 'w1.csv')]);
+    expect(one.status).toBe(0);
+    const two = scmv([...small, '--workers', '2', '--out', join(dir, 'w2.csv')]);
+    expect(two.status).toBe(0);
+    const a = readFileSync(join(dir, 'w1.csv'), 'utf8');
+    const b = readFileSync(join(dir, 'w2.csv'), 'utf8');
+    // ordered delivery: identical files apart from wall_ms, row order included
+    const strip = (t: string) => t.split('\n').map((l) => l.replace(/,[^,]*$/, ''));
+    expect(strip(b)).toEqual(strip(a));
+    expect(rowsOf(a)).toHaveLength(12);
+    const shards = [0, 1, 2].map((i) => {
+      const r = scmv([...small, '--workers', '1', '--shard', `${i}/3`, '--out', join(dir, `s${i}.csv`)]);
+      expect(r.status).toBe(0);
+      const rows = rowsOf(readFileSync(join(dir, `s${i}.csv`), 'utf8'));
+      for (const row of rows) expect(Number(row.split(',')[0]) % 3).toBe(i);
+      return rows;
+    });
+    const merged = shards.flat().sort((x, y) => Number(x.split(',')[0]) - Number(y.split(',')[0]));
+    expect(merged).toEqual(rowsOf(a));
+    // every row is classified, with a finite loss
+    for (const row of rowsOf(a)) {
+      const c = row.split(',');
+      expect(['global', 'local', 'none']).toContain(c[5]);
+      expect(Number.isFinite(Number(c[4]))).toBe(true);
+    }
+  });
+
+  const slow = ['ensemble', '--K', '4', '--M', '4', '--runs', '40', '--seed', '3', '--workers', '1'];
+
+  async function killAfterRows(out: string, signal: NodeJS.Signals, rows: number): Promise<number | null> {
+    const child = spawn(process.execPath, [bin, ...slow, '--out', out], { cwd, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 5));
+      const n = existsSync(out) ? readFileSync(out, 'utf8').split('\n').length - 2 : 0;
+      if (n >= rows || child.exitCode !== null) break;
+    }
+    child.kill(signal);
+    return exited;
+  }
+
+  it('resumes after SIGKILL and after SIGINT to the same rows as an uninterrupted run', async () => {
+    const ref = join(dir, 'ref.csv');
+    expect(scmv([...slow, '--out', ref]).status).toBe(0);
+    const want = rowsOf(readFileSync(ref, 'utf8'));
+    expect(want).toHaveLength(40);
+
+    const killed = join(dir, 'killed.csv');
+    await killAfterRows(killed, 'SIGKILL', 3);
+    const partial = rowsOf(readFileSync(killed, 'utf8').replace(/\n[^\n]*$/, '\n'));
+    expect(partial.length).toBeGreaterThanOrEqual(3);
+    expect(partial.length).toBeLessThan(40);
+    expect(scmv([...slow, '--out', killed]).status).toBe(0);
+    expect(rowsOf(readFileSync(killed, 'utf8'))).toEqual(want);
+
+    const interrupted = join(dir, 'int.csv');
+    const code = await killAfterRows(interrupted, 'SIGINT', 3);
+    expect(code).toBe(130);
+    const text = readFileSync(interrupted, 'utf8');
+    expect(text.endsWith('\n')).toBe(true); // only whole rows
+    const before = rowsOf(text);
+    expect(before.length).toBeLessThan(40);
+    expect(before).toEqual(want.slice(0, before.length));
+    expect(scmv([...slow, '--out', interrupted]).status).toBe(0);
+    expect(rowsOf(readFileSync(interrupted, 'utf8'))).toEqual(want);
+  });
+
+  it('rejects bad input with exit 2 and writes nothing', () => {
+    for (const bad of [['--runs', '0'], ['--runs', '4', '--shard', '3/3'], ['--runs', '4', '--K', '0'], ['--runs', '4', '--shard', 'x']]) {
+      const out = join(dir, `bad-${bad.join('')}.csv`);
+      const r = scmv(['ensemble', ...bad, '--out', out]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^scmv: --(runs|shard|K) must/);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it('refuses to resume into a file produced with other parameters', () => {
+    const out = join(dir, 'w1.csv');
+    const r = scmv(['ensemble', '--K', '4', '--M', '4', '--runs', '3', '--seed', '7', '--out', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/K=3/);
+  });
+});

@@ -1,0 +1,82 @@
+// Ensemble statistics: Wilson intervals against hand-computed values, shard merging with
+// deduplication, class and family fractions, and the `scmv summarize` CLI.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mergeRuns, summarizeRuns, wilson } from '../src/experiments/summarize.js';
+
+const header = 'run,seed,K,M,final_loss,class,family_n,tau_end,rhs_norm,rhs_evals,stop,wall_ms\n';
+const line = (run: number, cls: string, n: number, loss: number, K = 8, M = 8, seed = 1) =>
+  `${run},${seed},${K},${M},${loss},${cls},${n},100,1e-8,1000,converged,1.5\n`;
+
+describe('wilson', () => {
+  it('matches the closed form on known cases', () => {
+    // k = 5, n = 10: centre (0.5 + z²/20)/(1 + z²/10) = 0.5, half = 0.2366...
+    const [lo, hi] = wilson(5, 10);
+    expect(lo).toBeCloseTo(0.236593, 5);
+    expect(hi).toBeCloseTo(0.763407, 5);
+    // k = 0, n = 20: [0, z²/(n + z²)] = [0, 0.161125]
+    const [l0, h0] = wilson(0, 20);
+    expect(l0).toBe(0);
+    expect(h0).toBeCloseTo(0.161125, 5);
+    // k = 8609, n = 10000 (paper's K = M = 8 global fraction): half-width ≈ 0.00678
+    const [a, b] = wilson(8609, 10000);
+    expect(b - a).toBeCloseTo(2 * 0.006785, 4);
+    expect(a).toBeLessThan(0.8609);
+    expect(b).toBeGreaterThan(0.8609);
+  });
+});
+
+describe('summarize', () => {
+  it('merges shards, drops duplicates, and tabulates classes and families', () => {
+    const shardA = header + line(0, 'global', 0, 1e-9) + line(2, 'local', 1, 0.0215) + line(4, 'local', 2, 0.04);
+    const shardB = header + line(1, 'global', 0, 2e-9) + line(3, 'none', -1, 0.1) + line(2, 'local', 1, 0.0215) + '5,1,8,8,0.0'; // duplicate + partial line
+    const other = header + line(0, 'global', 0, 0, 9, 8) + line(1, 'local', 2, 0.03, 9, 8);
+    const merged = mergeRuns([shardA, shardB, other]);
+    expect(merged.rows).toHaveLength(7);
+    expect(merged.duplicates).toBe(1);
+    expect(merged.conflicts).toBe(0);
+    const table = summarizeRuns(merged.rows);
+    const get = (K: number, cat: string, n: number | '' = '') => table.find((r) => r.K === K && r.category === cat && r.family_n === n)!;
+    expect(get(8, 'global').count).toBe(2);
+    expect(get(8, 'global').fraction).toBe(0.4);
+    expect(get(8, 'local').fraction).toBe(0.4);
+    expect(get(8, 'none').fraction).toBe(0.2);
+    expect(get(8, 'diverged').count).toBe(0);
+    expect(get(8, 'family', 1).count).toBe(1);
+    expect(get(8, 'family', 1).mean_loss).toBeCloseTo(0.0215, 12);
+    expect(get(8, 'family', 2).mean_loss).toBeCloseTo(0.04, 12);
+    expect(get(8, 'global').mean_loss).toBeCloseTo(1.5e-9, 18);
+    const [lo, hi] = wilson(2, 5);
+    expect(get(8, 'global').ci_low).toBe(lo);
+    expect(get(8, 'global').ci_high).toBe(hi);
+    expect(get(9, 'local').fraction).toBe(0.5);
+    // K = M rows come before K = M + 1 rows of the same M
+    expect(table[0].K).toBe(8);
+  });
+
+  it('counts conflicting duplicates', () => {
+    const a = header + line(0, 'global', 0, 1e-9);
+    const b = header + line(0, 'local', 1, 0.02);
+    expect(mergeRuns([a, b]).conflicts).toBe(1);
+  });
+
+  it('scmv summarize writes the table and rejects missing files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scmv-sum-'));
+    writeFileSync(join(dir, 'a.csv'), header + line(0, 'global', 0, 1e-9) + line(1, 'local', 3, 0.05));
+    writeFileSync(join(dir, 'b.csv'), header + line(1, 'local', 3, 0.05) + line(2, 'global', 0, 1e-9));
+    const bin = join(__dirname, '..', 'bin', 'scmv.js');
+    const r = spawnSync(process.execPath, [bin, 'summarize', join(dir, 'a.csv'), join(dir, 'b.csv'), '--out', join(dir, 't.csv')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const t = readFileSync(join(dir, 't.csv'), 'utf8').trim().split('\n');
+    expect(t[0]).toBe('K,M,runs,seeds,category,family_n,count,fraction,ci_low,ci_high,mean_loss');
+    expect(t[1]).toMatch(/^8,8,3,1,global,,2,0\.6666666666666666,/);
+    expect(t.some((l) => /^8,8,3,1,family,3,1,0\.3333333333333333,.*,0\.05$/.test(l))).toBe(true);
+    expect(existsSync(join(dir, 't.manifest.json'))).toBe(true);
+    const bad = spawnSync(process.execPath, [bin, 'summarize', join(dir, 'nope.csv'), '--out', join(dir, 'u.csv')], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(existsSync(join(dir, 'u.csv'))).toBe(false);
+  });
+});
