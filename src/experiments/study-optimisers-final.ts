@@ -8,7 +8,17 @@ import { makeAlgorithmFlow, type AlgorithmName } from '../theory/algorithms.js';
 import { gaussianInit } from '../theory/init.js';
 import { integrate } from '../theory/integrate.js';
 import { classify, matchStudents, type RunClass } from '../theory/classify.js';
-import { createRng } from '../random/rng.js';
+import { createRng, type Rng } from '../random/rng.js';
+import { overlapsOf, type Overlaps } from '../theory/overlaps.js';
+
+/** Overlaps of W0 (K×d) and W* (M×d), both i.i.d. N(0, 1): Q0 = W0 W0ᵀ/d, R0 = W0 W*ᵀ/d, T = W* W*ᵀ/d. */
+export function gaussianPair(K: number, M: number, d: number, rng: Rng): Overlaps {
+  const W = new Float64Array(K * d);
+  const Ws = new Float64Array(M * d);
+  rng.fillNormal(W);
+  rng.fillNormal(Ws);
+  return overlapsOf(W, Ws, K, M, d);
+}
 
 export interface FinalStateSpec {
   run: number;
@@ -26,6 +36,11 @@ export interface FinalStateSpec {
   epsGlobal: number;
   gTol: number;
   vanishTol: number;
+  /**
+   * Gaussian teacher instead of the orthonormal one: W0 (K×d) and W* (M×d) i.i.d. N(0, 1) in
+   * d = initDim, so T = W* W*ᵀ/d ≠ I (SPEC §5's finite-N teacher, seen by the ODE).
+   */
+  gaussianTeacher?: boolean;
 }
 
 export interface FinalState {
@@ -51,7 +66,8 @@ export interface FinalState {
 export function finalStateJob(spec: FinalStateSpec): FinalState {
   const { K, M } = spec;
   const act = getActivation(spec.activation, spec.alpha);
-  const init = gaussianInit(K, M, spec.initDim, createRng(spec.seed, 'run', spec.run));
+  const rng = createRng(spec.seed, 'run', spec.run);
+  const init = spec.gaussianTeacher ? gaussianPair(K, M, spec.initDim, rng) : gaussianInit(K, M, spec.initDim, rng);
   const flow = makeAlgorithmFlow(spec.algorithm, act, K, M, init.T);
   const res = integrate(flow.rhs, flow.initialState(init), { method: 'dopri5', tauMax: spec.tauMax, tol: spec.tol, rtol: spec.rtol, atol: spec.atol });
   const { Q, R, v } = flow.views(res.y);
