@@ -54,8 +54,12 @@ export function classify(
 ): Classification {
   const alive = Array.from({ length: K }, (_, k) => K <= M || Q[k * K + k] >= opts.vanishTol);
   const vanished = alive.filter((a) => !a).length;
+  // A diverged state (non-finite loss, RHS or R) is never matched: NaN costs have no assignment.
+  let finiteR = true;
+  for (let i = 0; i < K * M; i++) if (!Number.isFinite(R[i])) finiteR = false;
+  if (!Number.isFinite(loss) || !Number.isFinite(rhsNorm) || !finiteR)
+    return { cls: 'diverged', familyN: -1, match: new Int32Array(K).fill(-1), vanished };
   const match = matchStudents(K, M, R, alive);
-  if (!Number.isFinite(loss) || !Number.isFinite(rhsNorm)) return { cls: 'diverged', familyN: -1, match, vanished };
   if (loss < opts.epsGlobal) return { cls: 'global', familyN: 0, match, vanished };
   if (rhsNorm < opts.gTol) return { cls: 'local', familyN: familyIndex(K, M, R, match), match, vanished };
   return { cls: 'none', familyN: -1, match, vanished };

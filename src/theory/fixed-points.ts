@@ -188,8 +188,8 @@ export function solveFamily(act: Activation, K: number, M: number, n: number, op
     const R = new Float64Array(K * M);
     expandAnsatz(a, sol.x, Q, R);
     let { loss, rhsNorm } = evaluate(act, K, M, Q, R, T);
-    let QQ = Q;
-    let RR = R;
+    let QQ: Float64Array = Q;
+    let RR: Float64Array = R;
     if (rhsNorm > 1e-13) {
       const pol = polishFixedPoint(act, K, M, Q, R, T);
       ({ loss, rhsNorm } = pol);
