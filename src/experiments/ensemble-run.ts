@@ -15,7 +15,7 @@ import { getActivation } from '../activations/index.js';
 import { gaussianInit } from '../theory/init.js';
 import { createRng } from '../random/rng.js';
 import { dopri5Step, makeWork } from '../theory/integrators.js';
-import { maxAbs } from '../theory/overlaps.js';
+import { maxAbs, type Overlaps } from '../theory/overlaps.js';
 import { classify, type RunClass } from '../theory/classify.js';
 import { ENSEMBLE_SYSTEMS } from './ensemble-systems.js';
 
@@ -40,6 +40,8 @@ export interface RunSpec {
   earlyGlobal: boolean;
   /** Try Newton polishing once max|RHS| < polishAt (0 disables). */
   polishAt: number;
+  /** Start from these overlaps (Q0, R0, T) instead of the Gaussian draw (a finite-N network's measured start, SPEC §5). */
+  init?: Overlaps;
 }
 
 export interface RunRow {
@@ -106,7 +108,7 @@ export function runEnsembleMember(spec: RunSpec, polisher: Polisher | null = nul
   const t0 = performance.now();
   const { K, M } = spec;
   const act = getActivation(spec.activation, spec.alpha);
-  const init = gaussianInit(K, M, spec.initDim, createRng(spec.seed, 'run', spec.run));
+  const init = spec.init ?? gaussianInit(K, M, spec.initDim, createRng(spec.seed, 'run', spec.run));
   const factory = ENSEMBLE_SYSTEMS[spec.algorithm];
   if (!factory) throw new RangeError(`unknown algorithm "${spec.algorithm}"`);
   const sys = factory(act, init);
