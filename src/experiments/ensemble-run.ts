@@ -8,16 +8,19 @@
 //  - global: ε < ε_global. The flow is a gradient flow, so ε never increases afterwards and
 //    the final classification is already known (exact, not a heuristic); off with earlyGlobal=false;
 //  - polished: once max|dy/dτ| < polishAt and has decreased over the last steps, Newton
-//    polishing (src/theory/fixed-points.ts, when present) solves dy/dτ = 0 from the current
-//    state; if it lands close by, on a point with max|RHS| < gTol and no higher loss, we
-//    classify that point. Otherwise integration continues and polishing is retried later.
+//    polishing (polishFixedPoint, src/theory/fixed-points.ts) solves dy/dτ = 0 from the current
+//    state; if it lands close by (max-norm < 1e-2), on a point with max|RHS| ≤ 1e-10, no higher
+//    loss, and a weight-space Hessian (dimension d) without negative eigenvalues (a minimum,
+//    not a saddle the trajectory would leave), we classify that point. Otherwise integration continues and polishing is retried later.
 import { getActivation } from '../activations/index.js';
 import { gaussianInit } from '../theory/init.js';
 import { createRng } from '../random/rng.js';
 import { dopri5Step, makeWork } from '../theory/integrators.js';
 import { maxAbs, type Overlaps } from '../theory/overlaps.js';
 import { classify, type RunClass } from '../theory/classify.js';
-import { ENSEMBLE_SYSTEMS } from './ensemble-systems.js';
+import { ENSEMBLE_SYSTEMS, type EnsembleSystem } from './ensemble-systems.js';
+import { polishFixedPoint } from '../theory/fixed-points.js';
+import { hessianSpectrum } from '../theory/stability.js';
 
 export interface RunSpec {
   run: number;
@@ -66,40 +69,20 @@ export const RUN_COLUMNS = ['run', 'seed', 'K', 'M', 'final_loss', 'class', 'fam
 /** Newton polisher on the full (Q, R) system: returns the polished point or null. */
 export type Polisher = (K: number, M: number, Q: Float64Array, R: Float64Array, T: Float64Array) => { Q: Float64Array; R: Float64Array; evals: number } | null;
 
-let polisherCache: Polisher | null | undefined;
-const POLISH_MODULE = '../theory/fixed-points.js';
-
-/** Loads polishFixedPoint from src/theory/fixed-points.ts if that module exists (else null). */
-async function loadPolisher(activation: string, alpha: number): Promise<Polisher | null> {
-  if (polisherCache !== undefined) return polisherCache;
-  try {
-    const mod = (await import(POLISH_MODULE)) as Record<string, unknown>;
-    const polish = mod.polishFixedPoint as ((...a: unknown[]) => unknown) | undefined;
-    polisherCache = polish ? adaptPolisher(polish, activation, alpha) : null;
-  } catch {
-    polisherCache = null;
-  }
-  return polisherCache;
-}
-
-/** Wraps polishFixedPoint(act, K, M, Q, R, T) whatever the exact shape of its result. */
-function adaptPolisher(polish: (...a: unknown[]) => unknown, activation: string, alpha: number): Polisher {
+/** polishFixedPoint (src/theory/fixed-points.ts) for an activation; null when it fails (max|RHS| > 1e-10). */
+export function makePolisher(activation: string, alpha: number): Polisher {
   const act = getActivation(activation, alpha);
   return (K, M, Q, R, T) => {
-    let res: unknown;
+    let res;
     try {
-      res = polish(act, K, M, Float64Array.from(Q), Float64Array.from(R), T);
+      res = polishFixedPoint(act, K, M, Q, R, T);
     } catch {
       return null;
     }
-    if (!res || typeof res !== 'object') return null;
-    const r = res as Record<string, unknown>;
-    if (r.ok === false || r.converged === false || r.success === false) return null;
-    const Qp = (r.Q ?? (r.overlaps as Record<string, unknown> | undefined)?.Q) as Float64Array | undefined;
-    const Rp = (r.R ?? (r.overlaps as Record<string, unknown> | undefined)?.R) as Float64Array | undefined;
-    if (!Qp || !Rp) return null;
-    const evals = typeof r.rhsEvals === 'number' ? r.rhsEvals : typeof r.evals === 'number' ? r.evals : 0;
-    return { Q: Float64Array.from(Qp), R: Float64Array.from(Rp), evals };
+    if (!res.ok) return null;
+    // forward-difference Jacobian (n evaluations) plus about two residuals per Newton iteration
+    const n = (K * (K + 1)) / 2 + K * M;
+    return { Q: res.Q, R: res.R, evals: res.iterations * (n + 2) + 1 };
   };
 }
 
@@ -201,7 +184,7 @@ export function runEnsembleMember(spec: RunSpec, polisher: Polisher | null = nul
 
 /** Polishes y; accepts only a nearby point with max|RHS| < gTol and ε not above the current ε. */
 function tryPolish(
-  polisher: Polisher, sys: ReturnType<(typeof ENSEMBLE_SYSTEMS)['gd']>, y: Float64Array,
+  polisher: Polisher, sys: EnsembleSystem, y: Float64Array,
   K: number, M: number, T: Float64Array, loss: number, spec: RunSpec,
 ): { ok: boolean; evals: number; Q?: Float64Array; R?: Float64Array; loss: number; norm: number } {
   const { Q, R } = sys.overlaps(y);
@@ -215,12 +198,33 @@ function tryPolish(
   const np = maxAbs(dy);
   let dist = 0;
   for (let i = 0; i < y.length; i++) dist = Math.max(dist, Math.abs(yp[i] - y[i]));
-  const ok = np < spec.gTol && dist < 1e-2 && lp <= loss + 1e-9 && Number.isFinite(lp);
-  return { ok, evals: p.evals + 1, Q: p.Q, R: p.R, loss: lp, norm: np };
+  let ok = np < spec.gTol && dist < 1e-2 && lp <= loss + 1e-9 && Number.isFinite(lp);
+  let evals = p.evals + 1;
+  if (ok) {
+    // a minimum, not a saddle: the weight-space Hessian in the run's own dimension d has no
+    // negative eigenvalue (2·K·d gradient evaluations)
+    const minEig = weightHessianMinEig(spec, p.Q, p.R, T);
+    evals += 2 * K * spec.initDim;
+    ok = minEig > -1e-7;
+  }
+  return { ok, evals, Q: p.Q, R: p.R, loss: lp, norm: np };
 }
 
-/** mapPool job: one run per call (loads the polisher once per worker). */
-export async function ensembleRunJob(spec: RunSpec): Promise<RunRow> {
-  const polisher = spec.polishAt > 0 ? await loadPolisher(spec.activation, spec.alpha) : null;
-  return runEnsembleMember(spec, polisher);
+/** Smallest eigenvalue of ∇²_u ε at a realisation in dimension d (K + M + 1 if d is below the rank). */
+function weightHessianMinEig(spec: RunSpec, Q: Float64Array, R: Float64Array, T: Float64Array): number {
+  const act = getActivation(spec.activation, spec.alpha);
+  try {
+    return hessianSpectrum(act, spec.K, spec.M, Q, R, T, spec.initDim, 1).minEig;
+  } catch {
+    try {
+      return hessianSpectrum(act, spec.K, spec.M, Q, R, T, spec.K + spec.M + 1, 1).minEig;
+    } catch {
+      return -Infinity;
+    }
+  }
+}
+
+/** mapPool job: one run per call. */
+export function ensembleRunJob(spec: RunSpec): RunRow {
+  return runEnsembleMember(spec, spec.polishAt > 0 ? makePolisher(spec.activation, spec.alpha) : null);
 }
