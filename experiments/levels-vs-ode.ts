@@ -34,7 +34,7 @@ for (const K of Ks) {
     const level = best >= 0 ? cands[best].loss : NaN;
     const pol = polishFixedPoint(act, K, M, tr.Q, tr.R, init.T);
     const diff = tr.loss - level;
-    rows.push([K, M, seed, c.cls, c.familyN, tr.loss, tr.rhsNorm, level, best, diff, pol.loss, pol.rhsNorm, Math.abs(diff) <= 1e-6]);
+    rows.push([K, M, seed, c.cls, c.familyN, tr.loss, tr.rhsNorm, level, best, diff, pol.loss, pol.rhsNorm, Math.abs(diff) <= 1e-6 ? 1 : 0]);
     console.error(`K=${K} seed=${seed} n=${c.familyN} ode=${tr.loss.toExponential(10)} level=${level.toExponential(10)} diff=${diff.toExponential(2)} polished=${pol.loss.toExponential(10)} (${pol.rhsNorm.toExponential(1)})`);
   }
 }

@@ -49,7 +49,7 @@ export function familyLevels(act: Activation, K: number, M: number, n: number, p
 
 export function levelCells(r: LevelRow): Cell[] {
   const p = r.point;
-  return [p.K, p.M, p.n, r.branch, p.loss, p.rhsNorm, r.stable, r.minEig, r.eig2, p.psd, ...FAMILY_PARAM_NAMES.map((nm) => p.params[nm] ?? '')];
+  return [p.K, p.M, p.n, r.branch, p.loss, p.rhsNorm, r.stable ? 1 : 0, r.minEig, r.eig2, p.psd ? 1 : 0, ...FAMILY_PARAM_NAMES.map((nm) => p.params[nm] ?? '')];
 }
 
 export function registerLevels(program: Command): void {
