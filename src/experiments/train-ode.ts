@@ -1,8 +1,11 @@
 // The ODE a finite-N run is compared with (SPEC §3, §4.2): started from the run's measured
 // (Q0, R0, T) and recorded exactly at the run's record times τ.
+//   gradient-flow: dQ/dτ = −(A + Aᵀ), dR/dτ = −B                       (SPEC §3; exact for GD)
+//   sgd-ode:       dQ/dτ = −(A + Aᵀ) + η Φ, dR/dτ = −B, τ = η t        (SPEC §4.2; online SGD, N → ∞)
 import type { Activation } from '../activations/index.js';
-import type { Overlaps } from '../theory/overlaps.js';
-import { runTrajectory } from '../theory/trajectory.js';
+import { makeFlow } from '../theory/flow.js';
+import { integrate } from '../theory/integrate.js';
+import { packState, unpackState, type Overlaps } from '../theory/overlaps.js';
 
 /** Which ODE: the gradient flow of SPEC §3, or the SGD ODE of SPEC §4.2 (dQ/dτ gains η Φ). */
 export type OdeKind = 'gradient-flow' | 'sgd-ode';
@@ -22,12 +25,26 @@ export interface OdeCompareOptions {
   atol: number;
 }
 
+/** Tight tolerances for the gradient flow (GD agrees with it to ~1e-11). */
 export const DEFAULT_ODE_COMPARE: OdeCompareOptions = { method: 'dopri5', dt: 0.01, rtol: 1e-11, atol: 1e-13 };
 
-/** The ODE kind available for an algorithm (the SGD ODE once src/theory/sgd-flow.ts exists). */
-export function odeKindFor(algorithm: 'sgd' | 'gd'): OdeKind {
-  void algorithm;
-  return 'gradient-flow';
+/** For the SGD ODE, whose Φ costs O(K²(K+M)²) four-variable integrals per RHS: SGD deviates by ≫ 1e-6 anyway. */
+export const SGD_ODE_COMPARE: OdeCompareOptions = { method: 'dopri5', dt: 0.01, rtol: 1e-8, atol: 1e-10 };
+
+/** (Q, R, dQ, dR) ⇒ ε: the right-hand side of one of the ODEs. */
+export type FlowFn = (Q: Float64Array, R: Float64Array, dQ: Float64Array, dR: Float64Array) => number;
+
+/** The ODE kind used for an algorithm: the gradient flow (GD, and SGD until the SGD ODE is available). */
+export function odeKindFor(algorithm: 'sgd' | 'gd', act?: Activation): OdeKind {
+  void act;
+  return algorithm === 'sgd' ? 'gradient-flow' : 'gradient-flow';
+}
+
+/** The right-hand side of `kind` at learning rate η (η is used by the SGD ODE only). */
+export function flowFor(kind: OdeKind, act: Activation, K: number, M: number, T: Float64Array, lr: number): FlowFn {
+  void lr;
+  if (kind === 'gradient-flow') return makeFlow(act, K, M, T);
+  throw new Error(`ODE kind ${kind} is not available`);
 }
 
 /**
@@ -35,26 +52,25 @@ export function odeKindFor(algorithm: 'sgd' | 'gd'): OdeKind {
  * repeat, τ ≥ 0): a Map keyed by the exact τ values (the integrator lands on each of them).
  */
 export function odeAt(act: Activation, init: Overlaps, taus: readonly number[], kind: OdeKind, lr: number, opts: OdeCompareOptions = DEFAULT_ODE_COMPARE): Map<number, OdePoint> {
-  void lr;
-  if (kind !== 'gradient-flow') throw new Error(`ODE kind ${kind} is not available`);
+  const { K, M, T } = init;
+  const flow = flowFor(kind, act, K, M, T, lr);
+  const nQ = K * K;
   const sorted = [...new Set(taus.filter((t) => t > 0))].sort((a, b) => a - b);
+  const dQ = new Float64Array(nQ);
+  const dR = new Float64Array(K * M);
   const out = new Map<number, OdePoint>();
-  if (sorted.length === 0) {
-    const traj = runTrajectory(act, init, { method: opts.method, tauMax: 0, tol: 0, recordTimes: [] });
-    const r = traj.records[0];
-    out.set(0, { tau: 0, loss: r.loss, Q: r.Q, R: r.R });
-    return out;
-  }
-  const traj = runTrajectory(act, init, {
-    method: opts.method,
-    tauMax: sorted[sorted.length - 1],
-    tol: 0,
-    dt: opts.dt,
-    rtol: opts.rtol,
-    atol: opts.atol,
-    recordTimes: sorted,
-  });
-  for (const r of traj.records) out.set(r.tau, { tau: r.tau, loss: r.loss, Q: r.Q, R: r.R });
-  for (const t of sorted) if (!out.has(t)) throw new Error(`ODE did not land on τ = ${t} (stopped: ${traj.reason} at ${traj.tau})`);
+  const res = integrate(
+    (_t, y, dy) => void flow(y.subarray(0, nQ), y.subarray(nQ), dy.subarray(0, nQ), dy.subarray(nQ)),
+    packState(init),
+    {
+      method: opts.method, tauMax: sorted.length ? sorted[sorted.length - 1] : 0, tol: 0, dt: opts.dt, rtol: opts.rtol, atol: opts.atol,
+      recordTimes: sorted,
+      onRecord(tau, y) {
+        const { Q, R } = unpackState(y, K, M);
+        out.set(tau, { tau, loss: flow(Q, R, dQ, dR), Q: Float64Array.from(Q), R: Float64Array.from(R) });
+      },
+    },
+  );
+  for (const t of sorted) if (!out.has(t)) throw new Error(`ODE did not land on τ = ${t} (stopped: ${res.reason} at ${res.tau})`);
   return out;
 }

@@ -16,7 +16,7 @@ import { sampleStudent } from '../network/student.js';
 import { measure } from '../network/measure.js';
 import { makeGdStepper, type GdMethod } from '../network/gd.js';
 import { mapPool } from './pool.js';
-import { DEFAULT_ODE_COMPARE, odeAt, odeKindFor, type OdeCompareOptions, type OdeKind } from './train-ode.js';
+import { DEFAULT_ODE_COMPARE, SGD_ODE_COMPARE, odeAt, odeKindFor, type OdeCompareOptions, type OdeKind } from './train-ode.js';
 import { isConstrainedTrain, isOnlineTrain, trainConstrainedJob, type ConstrainedTrainAlgorithm } from '../network/train-constrained-job.js';
 import type { Retraction } from '../network/train-constrained.js';
 
@@ -99,8 +99,14 @@ export function recordEveryOf(o: TrainOptions): number {
 }
 
 /** Which ODE --compare-ode integrates for this run. */
-export function odeKindOf(o: Pick<TrainOptions, 'algorithm'>): OdeKind {
-  return odeKindFor(o.algorithm === 'sgd' ? 'sgd' : 'gd');
+export function odeKindOf(o: Pick<TrainOptions, 'algorithm' | 'activation' | 'alpha'>): OdeKind {
+  return odeKindFor(o.algorithm === 'sgd' ? 'sgd' : 'gd', getActivation(o.activation, o.alpha));
+}
+
+/** Integrator settings of the comparison: tight for the gradient flow, looser for the (costlier) SGD ODE. */
+export function odeOptionsOf(o: Pick<TrainOptions, 'algorithm' | 'activation' | 'alpha' | 'ode'>): OdeCompareOptions {
+  if (o.ode) return o.ode;
+  return odeKindOf(o) === 'sgd-ode' ? SGD_ODE_COMPARE : DEFAULT_ODE_COMPARE;
 }
 
 /** The shared teacher of a run. */
@@ -181,7 +187,7 @@ export async function trainJob(input: TrainJobInput): Promise<ReplicaResult[]> {
       const init = { K, M, Q: first.Q, R: first.R, T };
       // the ODE is integrated up to the last finite record
       const taus = recs.filter((r) => Number.isFinite(r.loss)).map((r) => r.tau);
-      const ode = odeAt(act, init, taus, odeKindOf(opts), opts.lr, opts.ode ?? DEFAULT_ODE_COMPARE);
+      const ode = odeAt(act, init, taus, odeKindOf(opts), opts.lr, odeOptionsOf(opts));
       for (const r of recs) {
         const p = ode.get(r.tau);
         if (p) r.ode = { loss: p.loss, Q: p.Q, R: p.R };
