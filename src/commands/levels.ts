@@ -32,7 +32,7 @@ export function familyLevels(act: Activation, K: number, M: number, n: number, p
   // Same loss (to 1e-9) = same level: degenerate branches (e.g. a near-vanished surplus unit
   // pointing anywhere) are reported once.
   const sols = solveFamily(act, K, M, n, { extraGuesses: previous })
-    .filter((s) => s.familyN === n)
+    .filter((s) => s.familyN === n || (n === 0 && s.familyN === -1)) // n = 0 includes the global minimum
     .filter((s, i, all) => all.findIndex((t) => Math.abs(t.loss - s.loss) < 1e-9) === i);
   const T = identity(M);
   return sols.map((point, branch) => {

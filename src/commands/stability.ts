@@ -35,7 +35,7 @@ export interface StabilityOptions {
 /** Finds the family-n fixed point (branch = index by increasing loss) and runs the tests. */
 export function stabilityOf(act: Activation, K: number, M: number, n: number, o: StabilityOptions): StabilityReport | null {
   const K0 = o.source === 'embed' ? M : K;
-  const sols: FixedPoint[] = solveFamily(act, K0, M, n).filter((s) => s.familyN === n);
+  const sols: FixedPoint[] = solveFamily(act, K0, M, n).filter((s) => s.familyN === n || (n === 0 && s.familyN === -1));
   const p = sols[o.branch];
   if (!p) return null;
   const T = identity(M);
