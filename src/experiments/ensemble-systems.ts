@@ -27,9 +27,21 @@ export const gdSystem: SystemFactory = (act, init) => {
   const nQ = K * K;
   const nR = K * M;
   const flow = makeFlow(act, K, M, T);
+  // views made once per state buffer (the integrator cycles through a handful of buffers),
+  // so the hot loop allocates nothing
+  const views = new WeakMap<Float64Array, [Float64Array, Float64Array]>();
+  const split = (v: Float64Array): [Float64Array, Float64Array] => {
+    let s = views.get(v);
+    if (!s) views.set(v, (s = [v.subarray(0, nQ), v.subarray(nQ, nQ + nR)]));
+    return s;
+  };
   return {
     y0: packState(init),
-    rhs: (y, dy) => flow(y.subarray(0, nQ), y.subarray(nQ, nQ + nR), dy.subarray(0, nQ), dy.subarray(nQ, nQ + nR)),
+    rhs: (y, dy) => {
+      const [Q, R] = split(y);
+      const [dQ, dR] = split(dy);
+      return flow(Q, R, dQ, dR);
+    },
     overlaps: (y) => ({ Q: y.subarray(0, nQ), R: y.subarray(nQ, nQ + nR) }),
     polishable: true,
   };

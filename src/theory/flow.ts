@@ -43,25 +43,54 @@ export function makeFlowPartsFrom(
     B: new Float64Array(K * M),
   };
   const { S, H, A, B } = parts;
+  const tIsIdentity = isIdentity(T, M);
+  // Row-oriented products (axpy over contiguous rows, two accumulators in the dot products):
+  // the same sums as the textbook loops, in a different order (results agree to round-off).
   return function flowParts(Q: Float64Array, R: Float64Array): FlowParts {
     parts.loss = lossGradients(Q, R, G, H);
-    for (let k = 0; k < K; k++) for (let l = 0; l < K; l++) S[k * K + l] = G[k * K + l] + G[l * K + k];
+    for (let k = 0; k < K; k++) for (let l = k; l < K; l++) S[k * K + l] = S[l * K + k] = G[k * K + l] + G[l * K + k];
     for (let k = 0; k < K; k++) {
+      const ks = k * K;
+      const km = k * M;
+      // A[k,:] = (H Rᵀ)[k,:] + Σ_j S[k,j] Q[j,:]
       for (let l = 0; l < K; l++) {
-        let a = 0;
-        for (let j = 0; j < K; j++) a += S[k * K + j] * Q[j * K + l];
-        for (let m = 0; m < M; m++) a += H[k * M + m] * R[l * M + m];
-        A[k * K + l] = a;
+        const lm = l * M;
+        let a0 = 0;
+        let a1 = 0;
+        let m = 0;
+        for (; m + 1 < M; m += 2) {
+          a0 += H[km + m] * R[lm + m];
+          a1 += H[km + m + 1] * R[lm + m + 1];
+        }
+        if (m < M) a0 += H[km + m] * R[lm + m];
+        A[ks + l] = a0 + a1;
       }
-      for (let m = 0; m < M; m++) {
-        let b = 0;
-        for (let j = 0; j < K; j++) b += S[k * K + j] * R[j * M + m];
-        for (let n = 0; n < M; n++) b += H[k * M + n] * T[n * M + m];
-        B[k * M + m] = b;
+      // B[k,:] = (H T)[k,:] + Σ_j S[k,j] R[j,:]
+      if (tIsIdentity) {
+        for (let m = 0; m < M; m++) B[km + m] = H[km + m];
+      } else {
+        for (let m = 0; m < M; m++) {
+          let b = 0;
+          for (let n = 0; n < M; n++) b += H[km + n] * T[n * M + m];
+          B[km + m] = b;
+        }
+      }
+      for (let j = 0; j < K; j++) {
+        const s = S[ks + j];
+        const jk = j * K;
+        const jm = j * M;
+        for (let l = 0; l < K; l++) A[ks + l] += s * Q[jk + l];
+        for (let m = 0; m < M; m++) B[km + m] += s * R[jm + m];
       }
     }
     return parts;
   };
+}
+
+/** True when T is exactly the M×M identity (then H T = H is used without the product). */
+function isIdentity(T: Float64Array, M: number): boolean {
+  for (let n = 0; n < M; n++) for (let m = 0; m < M; m++) if (T[n * M + m] !== (n === m ? 1 : 0)) return false;
+  return true;
 }
 
 /** Right-hand side of the gradient flow: writes dQ (K×K) and dR (K×M), returns ε. */
@@ -69,7 +98,7 @@ export function makeFlow(act: Activation, K: number, M: number, T: Float64Array)
   const flowParts = makeFlowParts(act, K, M, T);
   return function flow(Q: Float64Array, R: Float64Array, dQ: Float64Array, dR: Float64Array): number {
     const { A, B, loss } = flowParts(Q, R);
-    for (let k = 0; k < K; k++) for (let l = 0; l < K; l++) dQ[k * K + l] = -(A[k * K + l] + A[l * K + k]);
+    for (let k = 0; k < K; k++) for (let l = k; l < K; l++) dQ[k * K + l] = dQ[l * K + k] = -(A[k * K + l] + A[l * K + k]);
     for (let i = 0; i < K * M; i++) dR[i] = -B[i];
     return loss;
   };
