@@ -17,7 +17,74 @@
 // caller (use steps = 1 then).
 // The ziggurat's rare slow path (≈1.2 % of draws) calls the host's Math.log / Math.exp, so the
 // stream matches the JS generator bit for bit.
-export const SGD_WAT = String.raw`
+/** Shape of the projection loop: rows sharing each load of x, and f64x2 accumulators per row (1 or 2). */
+export interface SgdWatOptions {
+  rowsPerBlock: number;
+  accPerRow: 1 | 2;
+}
+
+export const DEFAULT_SGD_WAT: SgdWatOptions = { rowsPerBlock: 4, accPerRow: 1 };
+
+/**
+ * WAT of $project: proj[r] = (row_r · x)/√N for the R = K + M rows (Ns a multiple of 4). Rows go
+ * in blocks of `nr` sharing each load of x (`na` accumulators per row), the rest one by one.
+ */
+function projectWat(nr: number, na: 1 | 2): string {
+  const rows = Array.from({ length: nr }, (_, j) => j);
+  const L = (n: string) => `(local.get $${n})`;
+  const acc = (j: number, u: number) => `$a${j}_${u}`;
+  const zero = '(v128.const i64x2 0 0)';
+  const step = 16 * na;
+  const lanes = (v: string) => `(f64.add (f64x2.extract_lane 0 ${v}) (f64x2.extract_lane 1 ${v}))`;
+  const sumAcc = (j: number) => (na === 1 ? L(acc(j, 0).slice(1)) : `(f64x2.add ${L(acc(j, 0).slice(1))} ${L(acc(j, 1).slice(1))})`);
+  return `
+  (func $project (param $x i32) (param $rows i32) (param $proj i32) (param $R i32) (param $Ns i32) (param $s f64)
+    (local $r i32) (local $i i32) (local $end i32) (local $q i32) (local $t0 v128) (local $t1 v128)
+    ${Array.from({ length: na }, (_, u) => `(local $x${u} v128)`).join(' ')}
+    ${rows.map((j) => `(local $p${j} i32)`).join(' ')}
+    ${rows.map((j) => Array.from({ length: na }, (_, u) => `(local ${acc(j, u)} v128)`).join(' ')).join(' ')}
+    (local.set $end (i32.shl ${L('Ns')} (i32.const 3)))
+    (block $blocks
+      (loop $block
+        (br_if $blocks (i32.gt_s (i32.add ${L('r')} (i32.const ${nr})) ${L('R')}))
+        (local.set $q (i32.add ${L('rows')} (i32.shl ${L('r')} (i32.const 2))))
+        ${rows.map((j) => `(local.set $p${j} (i32.load offset=${4 * j} ${L('q')}))`).join('\n        ')}
+        ${rows.map((j) => Array.from({ length: na }, (_, u) => `(local.set ${acc(j, u)} ${zero})`).join(' ')).join('\n        ')}
+        (local.set $i (i32.const 0))
+        (loop $dot
+          ${Array.from({ length: na }, (_, u) => `(local.set $x${u} (v128.load offset=${16 * u} (i32.add ${L('x')} ${L('i')})))`).join('\n          ')}
+          ${rows.map((j) => Array.from({ length: na }, (_, u) =>
+            `(local.set ${acc(j, u)} (f64x2.add (local.get ${acc(j, u)}) (f64x2.mul (v128.load offset=${16 * u} (i32.add ${L(`p${j}`)} ${L('i')})) ${L(`x${u}`)})))`).join('\n          ')).join('\n          ')}
+          (local.set $i (i32.add ${L('i')} (i32.const ${step})))
+          (br_if $dot (i32.lt_u ${L('i')} ${L('end')})))
+        (local.set $q (i32.add ${L('proj')} (i32.shl ${L('r')} (i32.const 3))))
+        ${rows.map((j) => `(local.set $t0 ${sumAcc(j)}) (f64.store offset=${8 * j} ${L('q')} (f64.mul ${lanes(L('t0'))} ${L('s')}))`).join('\n        ')}
+        (local.set $r (i32.add ${L('r')} (i32.const ${nr})))
+        (br $block)))
+    ;; remaining rows one at a time, two accumulators
+    (block $rest
+      (loop $row
+        (br_if $rest (i32.ge_s ${L('r')} ${L('R')}))
+        (local.set $p0 (i32.load (i32.add ${L('rows')} (i32.shl ${L('r')} (i32.const 2)))))
+        (local.set $t0 ${zero}) (local.set $t1 ${zero})
+        (local.set $i (i32.const 0))
+        (loop $dot1
+          (local.set $t0 (f64x2.add ${L('t0')}
+            (f64x2.mul (v128.load (i32.add ${L('p0')} ${L('i')})) (v128.load (i32.add ${L('x')} ${L('i')})))))
+          (local.set $t1 (f64x2.add ${L('t1')}
+            (f64x2.mul (v128.load offset=16 (i32.add ${L('p0')} ${L('i')})) (v128.load offset=16 (i32.add ${L('x')} ${L('i')})))))
+          (local.set $i (i32.add ${L('i')} (i32.const 32)))
+          (br_if $dot1 (i32.lt_u ${L('i')} ${L('end')})))
+        (local.set $t0 (f64x2.add ${L('t0')} ${L('t1')}))
+        (f64.store (i32.add ${L('proj')} (i32.shl ${L('r')} (i32.const 3))) (f64.mul ${lanes(L('t0'))} ${L('s')}))
+        (local.set $r (i32.add ${L('r')} (i32.const 1)))
+        (br $row))))
+`;
+}
+
+/** The module text; `opts` shapes the projection loop (bench/sgd.ts tries a few). */
+export function sgdWat(opts: SgdWatOptions = DEFAULT_SGD_WAT): string {
+  return String.raw`
 (module
   (import "m" "log" (func $log (param f64) (result f64)))
   (import "m" "exp" (func $exp (param f64) (result f64)))
@@ -117,61 +184,7 @@ export const SGD_WAT = String.raw`
         (local.set $x (i32.add (local.get $x) (i32.const 8)))
         (br_if $outer (i32.lt_u (local.get $x) (local.get $end))))))
 
-  ;; proj[r] = (row_r · x) / √N for the R = K + M rows; Ns multiple of 4
-  (func $project (param $x i32) (param $rows i32) (param $proj i32) (param $R i32) (param $Ns i32) (param $s f64)
-    (local $r i32) (local $i i32) (local $end i32) (local $xv v128)
-    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local.set $end (i32.shl (local.get $Ns) (i32.const 3)))
-    ;; blocks of four rows share each load of x
-    (block $blocks
-      (loop $block
-        (br_if $blocks (i32.gt_s (i32.add (local.get $r) (i32.const 4)) (local.get $R)))
-        (local.set $p0 (i32.load (i32.add (local.get $rows) (i32.shl (local.get $r) (i32.const 2)))))
-        (local.set $p1 (i32.load offset=4 (i32.add (local.get $rows) (i32.shl (local.get $r) (i32.const 2)))))
-        (local.set $p2 (i32.load offset=8 (i32.add (local.get $rows) (i32.shl (local.get $r) (i32.const 2)))))
-        (local.set $p3 (i32.load offset=12 (i32.add (local.get $rows) (i32.shl (local.get $r) (i32.const 2)))))
-        (local.set $a0 (v128.const i64x2 0 0)) (local.set $a1 (v128.const i64x2 0 0))
-        (local.set $a2 (v128.const i64x2 0 0)) (local.set $a3 (v128.const i64x2 0 0))
-        (local.set $i (i32.const 0))
-        (loop $dot
-          (local.set $xv (v128.load (i32.add (local.get $x) (local.get $i))))
-          (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load (i32.add (local.get $p0) (local.get $i))) (local.get $xv))))
-          (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load (i32.add (local.get $p1) (local.get $i))) (local.get $xv))))
-          (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (v128.load (i32.add (local.get $p2) (local.get $i))) (local.get $xv))))
-          (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (v128.load (i32.add (local.get $p3) (local.get $i))) (local.get $xv))))
-          (local.set $i (i32.add (local.get $i) (i32.const 16)))
-          (br_if $dot (i32.lt_u (local.get $i) (local.get $end))))
-        (f64.store (i32.add (local.get $proj) (i32.shl (local.get $r) (i32.const 3)))
-          (f64.mul (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))) (local.get $s)))
-        (f64.store offset=8 (i32.add (local.get $proj) (i32.shl (local.get $r) (i32.const 3)))
-          (f64.mul (f64.add (f64x2.extract_lane 0 (local.get $a1)) (f64x2.extract_lane 1 (local.get $a1))) (local.get $s)))
-        (f64.store offset=16 (i32.add (local.get $proj) (i32.shl (local.get $r) (i32.const 3)))
-          (f64.mul (f64.add (f64x2.extract_lane 0 (local.get $a2)) (f64x2.extract_lane 1 (local.get $a2))) (local.get $s)))
-        (f64.store offset=24 (i32.add (local.get $proj) (i32.shl (local.get $r) (i32.const 3)))
-          (f64.mul (f64.add (f64x2.extract_lane 0 (local.get $a3)) (f64x2.extract_lane 1 (local.get $a3))) (local.get $s)))
-        (local.set $r (i32.add (local.get $r) (i32.const 4)))
-        (br $block)))
-    ;; remaining rows one at a time, two accumulators
-    (block $rest
-      (loop $row
-        (br_if $rest (i32.ge_s (local.get $r) (local.get $R)))
-        (local.set $p0 (i32.load (i32.add (local.get $rows) (i32.shl (local.get $r) (i32.const 2)))))
-        (local.set $a0 (v128.const i64x2 0 0)) (local.set $a1 (v128.const i64x2 0 0))
-        (local.set $i (i32.const 0))
-        (loop $dot1
-          (local.set $a0 (f64x2.add (local.get $a0)
-            (f64x2.mul (v128.load (i32.add (local.get $p0) (local.get $i))) (v128.load (i32.add (local.get $x) (local.get $i))))))
-          (local.set $a1 (f64x2.add (local.get $a1)
-            (f64x2.mul (v128.load offset=16 (i32.add (local.get $p0) (local.get $i))) (v128.load offset=16 (i32.add (local.get $x) (local.get $i))))))
-          (local.set $i (i32.add (local.get $i) (i32.const 32)))
-          (br_if $dot1 (i32.lt_u (local.get $i) (local.get $end))))
-        (local.set $a0 (f64x2.add (local.get $a0) (local.get $a1)))
-        (f64.store (i32.add (local.get $proj) (i32.shl (local.get $r) (i32.const 3)))
-          (f64.mul (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))) (local.get $s)))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $row))))
-
+${projectWat(opts.rowsPerBlock, opts.accPerRow)}
   ;; row ← row − c x over Ns (multiple of 4) entries
   (func $axpy (param $row i32) (param $x i32) (param $Ns i32) (param $c f64)
     (local $i i32) (local $end i32) (local $cv v128) (local $p i32) (local $q i32)
@@ -245,3 +258,7 @@ export const SGD_WAT = String.raw`
     (local.get $t))
 )
 `;
+}
+
+/** The module text with the default loop shape. */
+export const SGD_WAT = sgdWat();
