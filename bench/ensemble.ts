@@ -50,7 +50,7 @@ function options(K: number, M: number, workers: number): EnsembleOptions {
     K, M, runs: RUNS, seed: SEED, algorithm: 'gd', activation: 'relu', alpha: 0, initDim: M, workers,
     shard: { index: 0, count: 1 }, tol: TOL, tauMax: TAU_MAX, rtol: 1e-6, atol: 1e-9,
     epsGlobal: DEFAULT_CLASSIFY.epsGlobal, gTol: DEFAULT_CLASSIFY.gTol, vanishTol: DEFAULT_CLASSIFY.vanishTol,
-    earlyGlobal: true, polishAt: 1e-5,
+    earlyGlobal: true, polishAt: 1e-4,
   };
 }
 

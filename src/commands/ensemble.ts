@@ -43,7 +43,7 @@ export function registerEnsemble(program: Command): void {
     .option('--eps-global <float>', 'global minimum when ε < eps-global (SPEC §6)', real('eps-global', 0, Infinity, { min: true }), 1e-3)
     .option('--g-tol <float>', 'local minimum when not global and max|RHS| < g-tol (SPEC §6)', real('g-tol', 0, Infinity, { min: true }), 1e-6)
     .option('--vanish-tol <float>', 'units with Q_kk below this are vanished (K > M)', real('vanish-tol', 0, Infinity, { min: true }), 1e-4)
-    .option('--polish-at <float>', 'try Newton polishing once max|RHS| < this (0: never)', real('polish-at', 0, Infinity), 1e-5)
+    .option('--polish-at <float>', 'try Newton polishing once max|RHS| < this (0: never)', real('polish-at', 0, Infinity), 1e-4)
     .option('--no-early-global', 'integrate global runs to tol instead of stopping at ε < eps-global')
     .option('--out <file>', 'runs CSV (appended to, resumable); default stdout. A manifest is written beside it')
     .action(async (opts) => {
