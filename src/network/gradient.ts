@@ -4,6 +4,7 @@
 // with S, H from makeFlowParts evaluated at the overlaps of W.
 import type { Activation } from '../activations/index.js';
 import { makeFlowParts } from '../theory/flow.js';
+import { dot } from './dot.js';
 
 /**
  * Returns grad(W, out) that writes out = S W + H W* (= N ∇_W ε, K×N) and returns ε at W.
@@ -13,35 +14,32 @@ export function makeWeightGradient(act: Activation, K: number, M: number, N: num
   const parts = makeFlowParts(act, K, M, T);
   const Q = new Float64Array(K * K);
   const R = new Float64Array(K * M);
+  const P = K + M;
+  const coef = new Float64Array(P);
   return function weightGradient(W: Float64Array, out: Float64Array): number {
     for (let k = 0; k < K; k++) {
-      const ok = k * N;
-      for (let l = k; l < K; l++) {
-        const ol = l * N;
-        let s = 0;
-        for (let i = 0; i < N; i++) s += W[ok + i] * W[ol + i];
-        Q[k * K + l] = Q[l * K + k] = s / N;
-      }
-      for (let m = 0; m < M; m++) {
-        const om = m * N;
-        let s = 0;
-        for (let i = 0; i < N; i++) s += W[ok + i] * Wstar[om + i];
-        R[k * M + m] = s / N;
-      }
+      for (let l = k; l < K; l++) Q[k * K + l] = Q[l * K + k] = dot(W, k * N, W, l * N, N) / N;
+      for (let m = 0; m < M; m++) R[k * M + m] = dot(W, k * N, Wstar, m * N, N) / N;
     }
     const { S, H, loss } = parts(Q, R);
-    out.fill(0);
     for (let k = 0; k < K; k++) {
+      // out_k = Σ_j S_kj w_j + Σ_m H_km w*_m, two source rows per pass
+      for (let j = 0; j < K; j++) coef[j] = S[k * K + j];
+      for (let m = 0; m < M; m++) coef[K + m] = H[k * M + m];
       const ok = k * N;
-      for (let j = 0; j < K; j++) {
-        const c = S[k * K + j];
-        const oj = j * N;
-        for (let i = 0; i < N; i++) out[ok + i] += c * W[oj + i];
-      }
-      for (let m = 0; m < M; m++) {
-        const c = H[k * M + m];
-        const om = m * N;
-        for (let i = 0; i < N; i++) out[ok + i] += c * Wstar[om + i];
+      for (let p = 0; p < P; p += 2) {
+        const A = p < K ? W : Wstar;
+        const oa = (p < K ? p : p - K) * N;
+        const ca = coef[p];
+        const first = p === 0;
+        if (p + 1 < P) {
+          const B = p + 1 < K ? W : Wstar;
+          const ob = (p + 1 < K ? p + 1 : p + 1 - K) * N;
+          const cb = coef[p + 1];
+          if (first) for (let i = 0; i < N; i++) out[ok + i] = ca * A[oa + i] + cb * B[ob + i];
+          else for (let i = 0; i < N; i++) out[ok + i] += ca * A[oa + i] + cb * B[ob + i];
+        } else if (first) for (let i = 0; i < N; i++) out[ok + i] = ca * A[oa + i];
+        else for (let i = 0; i < N; i++) out[ok + i] += ca * A[oa + i];
       }
     }
     return loss;
