@@ -2,6 +2,7 @@
 //   x ~ N(0, I_N), λ = W x/√N, ν = W* x/√N, Δ = Σ g(λ) − Σ g(ν), w_k ← w_k − (η/√N) Δ g′(λ_k) x.
 // It is the reference for every other backend (see backend.ts for the contract).
 import { getActivation } from '../activations/index.js';
+import { dot } from './dot.js';
 import { DEFAULT_MAX_DELTA, type SgdBatch, type SgdKernel, type SgdKernelSpec } from './backend.js';
 
 /** Creates the js kernel; it works on batch.W in place, so load/sync are no-ops. */
@@ -34,16 +35,10 @@ export function createKernel(spec: SgdKernelSpec): SgdKernel {
           // Δ = Σ_k g(λ_k) − Σ_m g(ν_m)
           let delta = 0;
           for (let m = 0; m < M; m++) {
-            const o = m * N;
-            let a = 0;
-            for (let i = 0; i < N; i++) a += Wstar[o + i] * x[i];
-            delta -= g(a * invSqrtN);
+            delta -= g(dot(Wstar, m * N, x, 0, N) * invSqrtN);
           }
           for (let k = 0; k < K; k++) {
-            const o = off + k * N;
-            let a = 0;
-            for (let i = 0; i < N; i++) a += W[o + i] * x[i];
-            const lambda = a * invSqrtN;
+            const lambda = dot(W, off + k * N, x, 0, N) * invSqrtN;
             delta += g(lambda);
             coef[k] = gPrime(lambda);
           }
