@@ -46,15 +46,25 @@ function batchFor(N: number, replicas: number) {
   return makeBatch(W0, Wstar, rngs);
 }
 
-/** µs per replica-step of `kernel` over `steps` steps (batch of `replicas`); throws if a replica diverged. */
-async function timeKernel(kernel: SgdKernel, batch: ReturnType<typeof batchFor>, steps: number): Promise<number> {
-  const t0 = performance.now();
+/** Process CPU time in µs (user + system): less sensitive than wall time to other load on the machine. */
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+/** [wall, cpu] µs per replica-step of `kernel` over `steps` steps; throws if a replica diverged. */
+async function timeKernel(kernel: SgdKernel, batch: ReturnType<typeof batchFor>, steps: number): Promise<[number, number]> {
+  const t0 = performance.now(), c0 = cpuNow();
   await kernel.advance(batch, steps);
   await kernel.sync(batch);
-  const us = ((performance.now() - t0) * 1000) / (steps * batch.rngs.length);
+  const n = steps * batch.rngs.length;
+  const us: [number, number] = [((performance.now() - t0) * 1000) / n, (cpuNow() - c0) / n];
   if (batch.status.some((s) => s !== 0)) throw new Error(`${kernel.backend}: a replica diverged during the bench`);
   return us;
 }
+const wallCpu = (xs: [number, number][]) => `${fmt(median(xs.map((x) => x[0])))} (CPU ${fmt(median(xs.map((x) => x[1])))})`;
+const ratio = (a: [number, number][], b: [number, number][]) =>
+  `${fmt(median(a.map((x) => x[0])) / median(b.map((x) => x[0])), 1)}× (CPU ${fmt(median(a.map((x) => x[1])) / median(b.map((x) => x[1])), 1)}×)`;
 
 // (a) js vs wasm, one replica, including sampling
 for (const N of [1000, 10_000]) {
@@ -63,7 +73,7 @@ for (const N of [1000, 10_000]) {
   const wasm = await createWasm(spec(N));
   const bj = batchFor(N, 1), bw = batchFor(N, 1);
   await wasm.load(bw);
-  const tj: number[] = [], tw: number[] = [];
+  const tj: [number, number][] = [], tw: [number, number][] = [];
   for (let r = 0; r <= repeats; r++) {
     const a = await timeKernel(js, bj, steps);
     const b = await timeKernel(wasm, bw, steps);
@@ -77,21 +87,22 @@ for (const N of [1000, 10_000]) {
   const rng = createRng(seed, 'sampling');
   const ex = await instantiateSgdWasm(TABLE_BYTES + 16 + 8 * N);
   new Int32Array(ex.memory.buffer).set(rng.getState!(), TABLE_BYTES / 4);
-  const sj: number[] = [], sw: number[] = [];
+  const sj: [number, number][] = [], sw: [number, number][] = [];
   const reps = Math.round(2e6 / N);
   for (let r = 0; r <= repeats; r++) {
-    let t0 = performance.now();
+    let t0 = performance.now(), c0 = cpuNow();
     for (let i = 0; i < reps; i++) rng.fillNormal(x);
-    const a = ((performance.now() - t0) * 1000) / reps;
+    const a: [number, number] = [((performance.now() - t0) * 1000) / reps, (cpuNow() - c0) / reps];
     t0 = performance.now();
+    c0 = cpuNow();
     // K = M = 0: `run` only samples x (and finds Δ = 0)
     for (let i = 0; i < reps; i++) ex.run(TABLE_BYTES, TABLE_BYTES + 16, 0, 0, 0, 0, N, N, 1, 1, 0, 1, 0, 1);
-    const b = ((performance.now() - t0) * 1000) / reps;
+    const b: [number, number] = [((performance.now() - t0) * 1000) / reps, (cpuNow() - c0) / reps];
     if (r > 0) (sj.push(a), sw.push(b));
   }
-  out(`(a) N = ${N}: js kernel, µs/step`, fmt(median(tj)), `of which sampling x ≈ ${fmt(median(sj))}`);
-  out(`(a) N = ${N}: wasm SIMD kernel, µs/step`, fmt(median(tw)), `of which sampling x ≈ ${fmt(median(sw))}`);
-  out(`(a) N = ${N}: speed-up wasm / js`, `${fmt(median(tj) / median(tw), 1)}×`, `max |W_js − W_wasm| = ${d.toExponential(1)} after ${(repeats + 1) * steps} steps`);
+  out(`(a) N = ${N}: js kernel, µs/step`, wallCpu(tj), `sampling x alone: ${wallCpu(sj)}`);
+  out(`(a) N = ${N}: wasm SIMD kernel, µs/step`, wallCpu(tw), `sampling x alone: ${wallCpu(sw)}`);
+  out(`(a) N = ${N}: speed-up wasm / js`, ratio(tj, tw), `max |W_js − W_wasm| = ${d.toExponential(1)} after ${(repeats + 1) * steps} steps`);
   wasm.dispose();
 }
 
@@ -99,7 +110,7 @@ for (const N of [1000, 10_000]) {
 if (!flag('skip-workers')) {
   const N = 1000, replicas = 64;
   for (const backend of ['wasm', 'js'] as BackendName[]) {
-    const steps = backend === 'wasm' ? 6000 : 2000;
+    const steps = backend === 'wasm' ? 4000 : 1000;
     const inputs: SgdJobInput[] = Array.from({ length: replicas }, (_, r) => ({
       backend, activation: 'relu', alpha: 0, K, M, N, lr, seed, replica: r, steps,
     }));
@@ -128,16 +139,16 @@ if (!flag('skip-tfjs')) {
     const k = await createTfjsKernel(spec(N, replicas));
     const b = batchFor(N, replicas);
     await k.load(b);
-    const ts: number[] = [];
+    const ts: [number, number][] = [];
     for (let r = 0; r <= Math.min(repeats, 3); r++) {
       const us = await timeKernel(k, b, steps);
       if (r > 0) ts.push(us);
     }
-    out(`(c) N = ${N}: tfjs (${k.tfBackend} backend, float32), ${replicas} replica${replicas > 1 ? 's batched' : ''}, µs per replica-step`, fmt(median(ts)), '');
+    out(`(c) N = ${N}: tfjs (${k.tfBackend} backend, float32), ${replicas} replica${replicas > 1 ? 's batched' : ''}, µs per replica-step`, wallCpu(ts), '');
     k.dispose();
   }
 }
 
-console.log(`K = M = ${K}, ReLU, η = ${lr}; medians of ${repeats} repeats; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); load average ${fmt(load0)} at start, ${fmt(loadavg()[0])} at end\n`);
+console.log(`K = M = ${K}, ReLU, η = ${lr}; medians of ${repeats} repeats (wall time; process CPU time in brackets); ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); load average ${fmt(load0)} at start, ${fmt(loadavg()[0])} at end\n`);
 console.log('| measure | value | note |\n|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);

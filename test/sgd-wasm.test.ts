@@ -5,6 +5,8 @@ import { createKernel as createJs } from '../src/network/sgd-js.js';
 import { createKernel as createWasm } from '../src/network/sgd-wasm.js';
 import { makeBatch, type SgdKernelSpec } from '../src/network/backend.js';
 import { createRng, type Rng } from '../src/random/rng.js';
+import { assembleWat, sgdWasmModule } from '../src/network/sgd-wasm-module.js';
+import { SGD_WAT, sgdWat } from '../src/network/wasm/sgd-wat.js';
 
 function setup(K: number, M: number, N: number, replicas: number, scale: number) {
   const rng = createRng(31, 'sgd-wasm-test', K, M, N);
@@ -96,6 +98,14 @@ describe('wasm online-SGD kernel', () => {
     expect(b.steps[0]).toBe(300);
     expect(maxAbsDiff(a.W, b.W)).toBe(0);
     expect(maxAbsDiff(a.W, W0)).toBeGreaterThan(0.01);
+  });
+
+  it('assembles the WAT (and other projection shapes) to valid SIMD modules', async () => {
+    const bytes = await assembleWat('sgd.wat', SGD_WAT);
+    expect(WebAssembly.validate(bytes)).toBe(true);
+    const exports = WebAssembly.Module.exports(await sgdWasmModule()).map((e) => e.name).sort();
+    expect(exports).toEqual(['fill', 'memory', 'run']);
+    expect(WebAssembly.validate(await assembleWat('x.wat', sgdWat({ rowsPerBlock: 3, accPerRow: 2 })))).toBe(true);
   });
 
   it('falls back to the js kernel for erf', async () => {

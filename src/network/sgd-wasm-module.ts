@@ -1,5 +1,12 @@
 // Assembles the WAT online-SGD kernel (src/network/wasm/sgd-wat.ts) with wabt once per process
 // and instantiates it with its own memory, the ziggurat tables of src/random/ziggurat.ts copied in.
+// wabt itself takes ~0.5 s to start, which every pool worker would pay: the assembled bytes are
+// therefore cached in the OS temp directory under the SHA-256 of the WAT text (never committed;
+// a stale or damaged file is simply re-assembled).
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SGD_WAT } from './wasm/sgd-wat.js';
 import { ZIGGURAT } from '../random/ziggurat.js';
 
@@ -19,18 +26,37 @@ export const TABLE_BYTES = 3 * 128 * 8 + 128 * 4;
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
-/** The compiled module (assembled from WAT with SIMD enabled on first use). */
+/** WAT text → WASM bytes with wabt (SIMD enabled). */
+export async function assembleWat(name: string, text: string): Promise<Uint8Array<ArrayBuffer>> {
+  const wabt = await (await import('wabt')).default();
+  const mod = wabt.parseWat(name, text, { simd: true });
+  try {
+    mod.validate();
+    return mod.toBinary({}).buffer as Uint8Array<ArrayBuffer>;
+  } finally {
+    mod.destroy();
+  }
+}
+
+/** The compiled module: from the temp-dir cache when it holds these WAT bytes, else assembled (and cached). */
 export function sgdWasmModule(): Promise<WebAssembly.Module> {
   compiled ??= (async () => {
-    const wabt = await (await import('wabt')).default();
-    const mod = wabt.parseWat('sgd.wat', SGD_WAT, { simd: true });
+    const hash = createHash('sha256').update(SGD_WAT).digest('hex').slice(0, 16);
+    const path = join(tmpdir(), `scmv-sgd-${hash}.wasm`);
     try {
-      mod.validate();
-      const { buffer } = mod.toBinary({});
-      return WebAssembly.compile(buffer as Uint8Array<ArrayBuffer>);
-    } finally {
-      mod.destroy();
+      return await WebAssembly.compile(readFileSync(path));
+    } catch {
+      // no cache yet (or unusable): assemble
     }
+    const bytes = await assembleWat('sgd.wat', SGD_WAT);
+    try {
+      const partial = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
+      writeFileSync(partial, bytes);
+      renameSync(partial, path);
+    } catch {
+      // a read-only temp dir only costs the cache
+    }
+    return WebAssembly.compile(bytes);
   })();
   return compiled;
 }
