@@ -13,6 +13,16 @@ function scmv(args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
 }
 
+/** Same as scmv, without blocking (so independent invocations run side by side). */
+function scmvAsync(args: string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+}
+
 /** Data lines of a runs CSV without the trailing wall_ms column, sorted by run. */
 function rowsOf(text: string): string[] {
   const lines = text.trim().split('\n');
@@ -25,11 +35,13 @@ const small = ['ensemble', '--K', '3', '--M', '3', '--runs', '12', '--seed', '7'
 describe('scmv ensemble', () => {
   const dir = mkdtempSync(join(tmpdir(), 'scmv-ens-'));
 
-  it('gives the same rows for --workers 1 and 2, and for 1 shard and 3 merged shards', () => {
-    const one = scmv([...small, '--workers', '1', '--out', join(dir, 'w1.csv')]);
-    expect(one.status).toBe(0);
-    const two = scmv([...small, '--workers', '2', '--out', join(dir, 'w2.csv')]);
-    expect(two.status).toBe(0);
+  it('gives the same rows for --workers 1 and 2, and for 1 shard and 3 merged shards', async () => {
+    const runs = await Promise.all([
+      scmvAsync([...small, '--workers', '1', '--out', join(dir, 'w1.csv')]),
+      scmvAsync([...small, '--workers', '2', '--out', join(dir, 'w2.csv')]),
+      ...[0, 1, 2].map((i) => scmvAsync([...small, '--workers', '1', '--shard', `${i}/3`, '--out', join(dir, `s${i}.csv`)])),
+    ]);
+    for (const r of runs) expect(r.status).toBe(0);
     const a = readFileSync(join(dir, 'w1.csv'), 'utf8');
     const b = readFileSync(join(dir, 'w2.csv'), 'utf8');
     // ordered delivery: identical files apart from wall_ms, row order included
@@ -37,8 +49,6 @@ describe('scmv ensemble', () => {
     expect(strip(b)).toEqual(strip(a));
     expect(rowsOf(a)).toHaveLength(12);
     const shards = [0, 1, 2].map((i) => {
-      const r = scmv([...small, '--workers', '1', '--shard', `${i}/3`, '--out', join(dir, `s${i}.csv`)]);
-      expect(r.status).toBe(0);
       const rows = rowsOf(readFileSync(join(dir, `s${i}.csv`), 'utf8'));
       for (const row of rows) expect(Number(row.split(',')[0]) % 3).toBe(i);
       return rows;
@@ -93,14 +103,16 @@ describe('scmv ensemble', () => {
     expect(rowsOf(readFileSync(interrupted, 'utf8'))).toEqual(want);
   });
 
-  it('rejects bad input with exit 2 and writes nothing', () => {
-    for (const bad of [['--runs', '0'], ['--runs', '4', '--shard', '3/3'], ['--runs', '4', '--K', '0'], ['--runs', '4', '--shard', 'x']]) {
-      const out = join(dir, `bad-${bad.join('')}.csv`);
-      const r = scmv(['ensemble', ...bad, '--out', out]);
+  it('rejects bad input with exit 2 and writes nothing', async () => {
+    const bads = [['--runs', '0'], ['--runs', '4', '--shard', '3/3'], ['--runs', '4', '--K', '0'], ['--runs', '4', '--shard', 'x']];
+    const outs = bads.map((bad) => join(dir, `bad-${bad.join('')}.csv`));
+    const results = await Promise.all(bads.map((bad, i) => scmvAsync(['ensemble', ...bad, '--out', outs[i]])));
+    results.forEach((r, i) => {
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/^scmv: --(runs|shard|K) must/);
-      expect(existsSync(out)).toBe(false);
-    }
+      expect(existsSync(outs[i])).toBe(false);
+      expect(existsSync(outs[i].replace(/\.csv$/, '.manifest.json'))).toBe(false);
+    });
   });
 
   it('refuses to resume into a file produced with other parameters', () => {
