@@ -2,7 +2,8 @@
 // M = 2..Mmax: every family n = 1..M−1 with a real (PSD) solution whose full RHS max-norm is
 // ≤ 1e-10, all branches, with the weight-space Hessian's two smallest eigenvalues. Solutions at
 // K−1 seed the search at K (continuation). Rewrites results/levels.csv after every K.
-// Usage: npx tsx experiments/levels.ts [KmaxEqual=20] [MmaxPlusOne=12]
+// Usage: npx tsx experiments/levels.ts [KmaxEqual=20] [MmaxPlusOne=12] [out=results/levels.csv]
+// (KmaxEqual = 1 skips K = M; MmaxPlusOne = 1 skips K = M + 1.)
 import { getActivation } from '../src/activations/index.js';
 import { familyLevels, levelCells, LEVEL_COLUMNS } from '../src/commands/levels.js';
 import { writeCsv, type Cell } from '../src/io/csv.js';
@@ -10,9 +11,9 @@ import { makeManifest, manifestPath, writeManifest } from '../src/io/manifest.js
 
 const KmaxEqual = Number(process.argv[2] ?? 20);
 const MmaxPlus = Number(process.argv[3] ?? 12);
-const out = 'results/levels.csv';
+const out = process.argv[4] ?? 'results/levels.csv';
 const act = getActivation('relu', 0);
-const manifest = makeManifest('experiments/levels', { KmaxEqual, MmaxPlus, activation: 'relu', hessianDim: 'K+M+1' });
+const manifest = makeManifest('experiments/levels', { KmaxEqual, MmaxPlus, out, activation: 'relu', hessianDim: 'K+M+1' });
 const rows: Cell[][] = [];
 const flush = () => {
   writeCsv(out, LEVEL_COLUMNS, rows);
