@@ -1,11 +1,14 @@
 // A finer version of `scmv validate` for fitting the SGD exponents: the max deviation of online
 // SGD from the ODE vs N (η fixed) over N = 100 … 10000, and vs η (N = 1000) over η = 0.025 … 0.4,
 // 4 seeds each, K = M = 4 ReLU, τ ≤ 2. Writes results/validate/scaling/ (same files as validate).
-// Run: npx tsx experiments/validate-scaling.ts [--workers 2] [--backend wasm|js]
+// With --ode gradient-flow the same SGD runs are compared with the gradient flow instead of the
+// SGD ODE (writes results/validate/scaling-gradient-flow/).
+// Run: npx tsx experiments/validate-scaling.ts [--workers 2] [--backend wasm|js] [--ode sgd-ode|gradient-flow]
 import { availableParallelism } from 'node:os';
 import { runValidate, VALIDATE_DEFAULTS, type ValidateOptions } from '../src/experiments/validate.js';
 import { writeValidateReport } from '../src/experiments/validate-report.js';
 import type { BackendName } from '../src/network/backend.js';
+import type { OdeKind } from '../src/experiments/train-ode.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,8 +26,9 @@ const o: ValidateOptions = {
   records: 100,
   backend: (arg('backend') ?? 'wasm') as BackendName,
   workers: Number(arg('workers') ?? Math.min(2, availableParallelism())),
+  sgdOdeKind: arg('ode') as OdeKind | undefined,
 };
-const dir = arg('out-dir') ?? 'results/validate/scaling';
+const dir = arg('out-dir') ?? (o.sgdOdeKind === 'gradient-flow' ? 'results/validate/scaling-gradient-flow' : 'results/validate/scaling');
 const t0 = performance.now();
 let done = 0;
 const results = await runValidate(o, (d, n) => {

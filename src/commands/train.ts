@@ -3,7 +3,7 @@
 // from each replica's measured (Q0, R0, T) at the same τ (SPEC §4, §5).
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { ACTIVATION_NAMES } from '../activations/index.js';
+import { ACTIVATION_NAMES, getActivation } from '../activations/index.js';
 import { BACKEND_NAMES, createSgdKernel } from '../network/backend.js';
 import { TEACHER_KINDS } from '../network/teacher.js';
 import { GD_METHODS } from '../network/gd.js';
@@ -39,14 +39,17 @@ export function registerTrain(program: Command): void {
     .option('--workers <int>', 'worker threads (results do not depend on it)', int('workers', 1, 256), 1)
     .option('--backend <name>', `online-SGD kernel: ${BACKEND_NAMES.join(' | ')}`, choice('backend', BACKEND_NAMES), 'js')
     .option('--compare-ode', 'also integrate the ODE from each replica\'s measured (Q0, R0, T) and write ode_* columns and deviations')
+    .option('--ode <kind>', 'ODE for --compare-ode with sgd: auto (the SGD ODE of SPEC §4.2 when the activation has I4, else gradient flow) | gradient-flow | sgd-ode', choice('ode', ['auto', 'gradient-flow', 'sgd-ode'] as const), 'auto')
     .option('--out <file>', 'CSV output (default: stdout); a manifest is written beside it')
     .action(async (raw) => {
+      if (raw.ode === 'sgd-ode' && raw.algorithm !== 'sgd') throw new UsageError(`--ode sgd-ode needs --algorithm sgd, got "${raw.algorithm}"`);
+      if (raw.ode === 'sgd-ode' && !getActivation(raw.activation, raw.alpha).I4) throw new UsageError(`--ode sgd-ode is not available for --activation ${raw.activation} (no I4)`);
       if (raw.teacher === 'orthonormal' && raw.M > raw.N) throw new UsageError(`--teacher orthonormal needs M ≤ N, got M=${raw.M}, N=${raw.N}`);
       const opts: TrainOptions = {
         K: raw.K, M: raw.M, N: raw.N, algorithm: raw.algorithm, lr: raw.lr, dtau: raw.dtau, gdMethod: raw.gdMethod,
         tauMax: raw.tauMax, recordEvery: raw.recordEvery, teacher: raw.teacher, activation: raw.activation, alpha: raw.alpha,
         seed: raw.seed, replicas: raw.replicas, workers: raw.workers, backend: raw.backend, compareOde: Boolean(raw.compareOde),
-        kappa: raw.kappa, retraction: raw.retraction,
+        kappa: raw.kappa, retraction: raw.retraction, odeKind: raw.ode === 'auto' ? undefined : raw.ode,
       };
       if (raw.algorithm.startsWith('ongd') && raw.K > raw.N) throw new UsageError(`--algorithm ${raw.algorithm} needs K ≤ N (K orthonormal rows), got K=${raw.K}, N=${raw.N}`);
       if (opts.algorithm === 'sgd' && opts.backend !== 'js') {

@@ -23,6 +23,8 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('Cross-check explicit finite-N training against the ODE: population GD (exact for every N) and online SGD (deviations shrinking with N and η), N ∈ {100, 1000, 10000}, several seeds. Writes summary.csv, runs.csv, fits.csv, trajectories.csv and SVG figures.')
     .option('--quick', 'a smaller sweep that runs in under 30 s')
+    .option('--K <int>', 'student units K (default 4)', int('K', 1, 1000))
+    .option('--M <int>', 'teacher units M (default 4)', int('M', 1, 1000))
     .option('--seeds <int>', 'seeds per configuration (default 3, quick 2)', int('seeds', 1, 1000))
     .option('--seed <int>', 'first seed', seedOption, 1)
     .option('--N <list>', 'dimensions of the N sweep, comma-separated (default 100,1000,10000)', list('N', int('N', 1, 10_000_000)))
@@ -33,6 +35,8 @@ export function registerValidate(program: Command): void {
       const base = raw.quick ? VALIDATE_QUICK : VALIDATE_DEFAULTS;
       const o: ValidateOptions = {
         ...base,
+        K: raw.K ?? base.K,
+        M: raw.M ?? base.M,
         seeds: raw.seeds ?? base.seeds,
         seed0: raw.seed,
         Ns: raw.N ?? base.Ns,

@@ -45,6 +45,8 @@ export interface TrainOptions {
   workers: number;
   backend: BackendName;
   compareOde: boolean;
+  /** The ODE of --compare-ode (default: odeKindFor(algorithm, activation)). */
+  odeKind?: OdeKind;
   /** 2L-GD: second-layer learning-rate ratio κ (default 1). */
   kappa?: number;
   /** onGD: retraction onto W Wᵀ/N = I (default qr). */
@@ -99,12 +101,13 @@ export function recordEveryOf(o: TrainOptions): number {
 }
 
 /** Which ODE --compare-ode integrates for this run. */
-export function odeKindOf(o: Pick<TrainOptions, 'algorithm' | 'activation' | 'alpha'>): OdeKind {
+export function odeKindOf(o: Pick<TrainOptions, 'algorithm' | 'activation' | 'alpha' | 'odeKind'>): OdeKind {
+  if (o.odeKind) return o.odeKind;
   return odeKindFor(o.algorithm === 'sgd' ? 'sgd' : 'gd', getActivation(o.activation, o.alpha));
 }
 
 /** Integrator settings of the comparison: tight for the gradient flow, looser for the (costlier) SGD ODE. */
-export function odeOptionsOf(o: Pick<TrainOptions, 'algorithm' | 'activation' | 'alpha' | 'ode'>): OdeCompareOptions {
+export function odeOptionsOf(o: Pick<TrainOptions, 'algorithm' | 'activation' | 'alpha' | 'ode' | 'odeKind'>): OdeCompareOptions {
   if (o.ode) return o.ode;
   return odeKindOf(o) === 'sgd-ode' ? SGD_ODE_COMPARE : DEFAULT_ODE_COMPARE;
 }

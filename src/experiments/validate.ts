@@ -7,6 +7,7 @@ import type { ActivationName } from '../activations/index.js';
 import type { BackendName } from '../network/backend.js';
 import type { TeacherKind } from '../network/teacher.js';
 import { mapPool } from './pool.js';
+import type { OdeKind } from './train-ode.js';
 import { deviations, odeKindOf, totalSteps, trainJob, type Algorithm, type TrainOptions } from './train.js';
 
 export interface ValidateOptions {
@@ -34,18 +35,20 @@ export interface ValidateOptions {
   records: number;
   workers: number;
   backend: BackendName;
+  /** Override the ODE the SGD runs are compared with (default: the SGD ODE when available). */
+  sgdOdeKind?: OdeKind;
 }
 
 export const VALIDATE_DEFAULTS: Omit<ValidateOptions, 'workers'> = {
   K: 4, M: 4, activation: 'relu', alpha: 0.01, teacher: 'gaussian', seeds: 3, seed0: 1,
   Ns: [100, 1000, 10000], gdDtau: 0.01, gdTauMax: 10, sgdTauMax: 2,
-  lrFixed: 0.2, lrSweep: [0.05, 0.1, 0.2, 0.4], lrSweepNs: [100, 1000], records: 100, backend: 'js',
+  lrFixed: 0.2, lrSweep: [0.05, 0.1, 0.2, 0.4], lrSweepNs: [100, 1000], records: 50, backend: 'js',
 };
 
 /** `--quick`: the same checks at a size that runs in well under 30 s. */
 export const VALIDATE_QUICK: Omit<ValidateOptions, 'workers'> = {
   ...VALIDATE_DEFAULTS, seeds: 2, Ns: [100, 1000, 3000], gdTauMax: 5, sgdTauMax: 1,
-  lrFixed: 0.4, lrSweep: [0.1, 0.2, 0.4], lrSweepNs: [100], records: 50,
+  lrFixed: 0.4, lrSweep: [0.1, 0.2, 0.4], lrSweepNs: [100], records: 25,
 };
 
 /** One run of the sweep. */
@@ -106,6 +109,7 @@ export function runOptions(o: ValidateOptions, run: ValidateRun): TrainOptions {
     dtau: Number.isNaN(run.dtau) ? 1 : run.dtau, gdMethod: 'rk4',
     tauMax: run.algorithm === 'sgd' ? o.sgdTauMax : o.gdTauMax, teacher: o.teacher, activation: o.activation, alpha: o.alpha,
     seed: run.seed, replicas: 1, workers: 1, backend: o.backend, compareOde: true,
+    odeKind: run.algorithm === 'sgd' ? o.sgdOdeKind : undefined,
   };
   t.recordEvery = Math.max(1, Math.ceil(totalSteps(t) / o.records));
   return t;
