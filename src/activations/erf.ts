@@ -1,5 +1,6 @@
 // Erf g(z) = erf(z/√2) (SPEC §2; Saad & Solla 1995 closed forms).
 import type { Activation } from './types.js';
+import { erfI4, erfJ2 } from './erf-i4.js';
 
 const TWO_OVER_PI = 2 / Math.PI;
 
@@ -71,4 +72,6 @@ export const erfActivation: Activation = {
   I2,
   I2Partials,
   I3,
+  I4: erfI4,
+  J2: erfJ2,
 };

@@ -3,6 +3,7 @@
 // (E[u relu(v)] = c/2 and E[1(u>0) v w] = C_vw/2 for centred Gaussians).
 import type { Activation } from './types.js';
 import { reluI2, reluI2Partials, reluI3 } from './relu.js';
+import { leakyReluI4, leakyReluJ2 } from './relu-i4.js';
 
 export function leakyRelu(alpha: number): Activation {
   if (!(alpha >= 0 && alpha < 1)) throw new RangeError(`alpha must be in [0, 1), got ${alpha}`);
@@ -20,5 +21,7 @@ export function leakyRelu(alpha: number): Activation {
       out[3] = k * out[3] + alpha;
     },
     I3: (Cuu, Cuv, Cuw, Cvw, Cww) => k * reluI3(Cuu, Cuv, Cuw, Cvw, Cww) + alpha * Cvw,
+    I4: leakyReluI4(alpha),
+    J2: leakyReluJ2(alpha),
   };
 }

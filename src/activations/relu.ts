@@ -1,5 +1,6 @@
 // ReLU g(z) = max(0, z): closed forms of SPEC §2.
 import type { Activation } from './types.js';
+import { reluI4, reluJ2 } from './relu-i4.js';
 
 const TWO_PI = 2 * Math.PI;
 
@@ -64,4 +65,6 @@ export const relu: Activation = {
   I2: reluI2,
   I2Partials: reluI2Partials,
   I3: reluI3,
+  I4: reluI4,
+  J2: reluJ2,
 };

@@ -23,6 +23,11 @@ export interface TrajectoryOptions {
   recordsPerDecade?: number;
   /** Explicit record times (override recordsPerDecade). */
   recordTimes?: readonly number[];
+  /**
+   * Right-hand side (Q, R, dQ, dR) ⇒ ε to integrate instead of the gradient flow of SPEC §3,
+   * e.g. makeSgdFlow (SPEC §4.2). Default: makeFlow(act, K, M, T).
+   */
+  flow?: (Q: Float64Array, R: Float64Array, dQ: Float64Array, dR: Float64Array) => number;
 }
 
 export interface Trajectory {
@@ -40,7 +45,7 @@ export interface Trajectory {
 /** Integrates dQ/dτ, dR/dτ of SPEC §3 from `init` and records (τ, ε, max|RHS|, Q, R). */
 export function runTrajectory(act: Activation, init: Overlaps, opts: TrajectoryOptions): Trajectory {
   const { K, M, T } = init;
-  const flow = makeFlow(act, K, M, T);
+  const flow = opts.flow ?? makeFlow(act, K, M, T);
   const nQ = K * K;
   const rhs = (_t: number, y: Float64Array, dy: Float64Array) => {
     flow(y.subarray(0, nQ), y.subarray(nQ), dy.subarray(0, nQ), dy.subarray(nQ));
