@@ -31,6 +31,9 @@ interface RunRec {
   family: number;
 }
 
+/** A boolean CSV cell (csv-stringify writes true as 1 and false as an empty cell). */
+const isTrue = (v: string | undefined) => v === '1' || v === 'true';
+
 /** Group key of a configuration. */
 const keyOf = (r: Pick<RunRec, 'algorithm' | 'lr' | 'teacher' | 'N'>) => `${r.algorithm}|${r.lr}|${r.teacher}|${r.N}`;
 const seriesOf = (r: Pick<RunRec, 'algorithm' | 'lr' | 'teacher'>) => (r.algorithm === 'gd' ? `gd ${r.teacher}` : `sgd η=${r.lr} ${r.teacher}`);
@@ -49,7 +52,21 @@ export const BIAS_COLUMNS = [
 ] as const;
 
 export const LEVEL_BIAS_COLUMNS = ['N', 'lr', 'family_n', 'replicas', 'escaped', 'diverged', 'level', 'bias_mean', 'bias_se', 'bias_over_lr', 'loss_se_within'] as const;
-export const LEVEL_FIT_COLUMNS = ['N', 'family_n', 'points', 'lrs', 'slope', 'slope_se', 'intercept'] as const;
+export const LEVEL_FIT_COLUMNS = ['N', 'family_n', 'points', 'lrs', 'slope', 'slope_se', 'intercept', 'coef_eta', 'coef_eta2'] as const;
+
+/** Least squares of y = a η + b η² (no constant): [a, b]. */
+export function fitLinearQuadratic(eta: readonly number[], y: readonly number[]): [number, number] {
+  let s2 = 0, s3 = 0, s4 = 0, t1 = 0, t2 = 0;
+  eta.forEach((e, i) => {
+    s2 += e * e;
+    s3 += e ** 3;
+    s4 += e ** 4;
+    t1 += e * y[i];
+    t2 += e * e * y[i];
+  });
+  const det = s2 * s4 - s3 * s3;
+  return [(t1 * s4 - t2 * s3) / det, (s2 * t2 - s3 * t1) / det];
+}
 
 /** Minimum runs of a family at one N for its width to enter the log-log fit. */
 export const FIT_MIN_COUNT = 5;
@@ -218,14 +235,14 @@ export async function writeFiniteNReport(o: FiniteNOptions, log: (s: string) => 
   const lvOut: Cell[][] = [];
   const lvObjs: Row[] = [];
   for (const g of groupBy(lvRows, (r) => `${r.N}|${Number(r.lr)}|${r.family_n}`).values()) {
-    const ok = g.filter((r) => r.diverged !== 'true' && Number(r.end_family_n) === Number(r.family_n));
+    const ok = g.filter((r) => !isTrue(r.diverged) && Number(r.end_family_n) === Number(r.family_n));
     const b = ok.map((r) => Number(r.loss_mean) - Number(r.level));
     const mean = b.reduce((x, y) => x + y, 0) / Math.max(1, b.length);
     const sd = Math.sqrt(b.reduce((x, y) => x + (y - mean) ** 2, 0) / Math.max(1, b.length - 1));
     const within = Math.sqrt(ok.reduce((x, r) => x + Number(r.loss_se) ** 2, 0)) / Math.max(1, ok.length);
     const lr = Number(g[0].lr);
-    const row: Cell[] = [Number(g[0].N), lr, Number(g[0].family_n), g.length, g.filter((r) => r.diverged !== 'true' && Number(r.end_family_n) !== Number(r.family_n)).length,
-      g.filter((r) => r.diverged === 'true').length, Number(g[0].level), ok.length ? mean : NaN, ok.length > 1 ? sd / Math.sqrt(ok.length) : NaN, ok.length ? mean / lr : NaN, within];
+    const row: Cell[] = [Number(g[0].N), lr, Number(g[0].family_n), g.length, g.filter((r) => !isTrue(r.diverged) && Number(r.end_family_n) !== Number(r.family_n)).length,
+      g.filter((r) => isTrue(r.diverged)).length, Number(g[0].level), ok.length ? mean : NaN, ok.length > 1 ? sd / Math.sqrt(ok.length) : NaN, ok.length ? mean / lr : NaN, within];
     lvOut.push(row);
     lvObjs.push({ ...Object.fromEntries(LEVEL_BIAS_COLUMNS.map((h, i) => [h, row[i]])), series: `N=${g[0].N} n=${g[0].family_n}` });
   }
@@ -233,8 +250,10 @@ export async function writeFiniteNReport(o: FiniteNOptions, log: (s: string) => 
   writeCsv(join(o.outDir, 'sgd-at-level.csv'), LEVEL_BIAS_COLUMNS, lvOut);
   const lvFit: Cell[][] = [];
   for (const g of groupBy(lvObjs, (r) => String(r.series)).values()) {
-    const f = logLogFit(g.map((r) => r.lr as number), g.map((r) => r.bias_mean as number));
-    lvFit.push([g[0].N, g[0].family_n, f.points, g.map((r) => r.lr).join(' '), f.slope, f.slopeSe, f.intercept]);
+    const ok = g.filter((r) => Number.isFinite(r.bias_mean as number));
+    const f = logLogFit(ok.map((r) => r.lr as number), ok.map((r) => r.bias_mean as number));
+    const [a, b] = ok.length >= 2 ? fitLinearQuadratic(ok.map((r) => r.lr as number), ok.map((r) => r.bias_mean as number)) : [NaN, NaN];
+    lvFit.push([g[0].N, g[0].family_n, f.points, ok.map((r) => r.lr).join(' '), f.slope, f.slopeSe, f.intercept, a, b]);
   }
   writeCsv(join(o.outDir, 'sgd-at-level-fit.csv'), LEVEL_FIT_COLUMNS, lvFit);
   if (lvObjs.length) {
