@@ -22,7 +22,7 @@ const out = 'results/levels-stability.csv';
 const outRuns = 'results/levels-stability-runs.csv';
 const manifest = makeManifest('experiments/levels-stability', { Ms, seeds, delta, tauMax, N: 'K+M+1', seed: 1 });
 const header = ['K', 'M', 'n', 'source', 'branch', 'level', 'min_eig', 'hessian_stable', 'delta', 'seeds', 'mean_gap', 'sd_gap', 'returned', 'end_states'];
-const runHeader = ['K', 'M', 'n', 'source', 'branch', 'level', 'replica', 'loss0', 'final_loss', 'gap', 'rhs_norm', 'tau', 'reason', 'cls', 'family_n'];
+const runHeader = ['K', 'M', 'n', 'source', 'branch', 'level', 'replica', 'loss0', 'final_loss', 'gap', 'rhs_norm', 'tau', 'reason', 'cls', 'family_n', 'dropped_units'];
 const rows: Cell[][] = [];
 const runRows: Cell[][] = [];
 
@@ -32,7 +32,7 @@ function test(K: number, M: number, n: number, source: string, r: LevelRow, Q: F
   for (const run of res.runs) {
     const key = run.cls === 'local' ? `local${run.familyN}` : run.cls;
     ends.set(key, (ends.get(key) ?? 0) + 1);
-    runRows.push([K, M, n, source, r.branch, r.point.loss, run.replica, run.loss0, run.finalLoss, run.gap, run.rhsNorm, run.tau, run.reason, run.cls, run.familyN]);
+    runRows.push([K, M, n, source, r.branch, r.point.loss, run.replica, run.loss0, run.finalLoss, run.gap, run.rhsNorm, run.tau, run.reason, run.cls, run.familyN, run.dropped]);
   }
   const endStates = [...ends].map(([k, v]) => `${k}:${v}`).join(';');
   const hess = source === 'embed' ? NaN : r.minEig;

@@ -79,8 +79,8 @@ export function registerStability(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const header = ['K', 'M', 'n', 'source', 'level', 'delta', 'replica', 'loss0', 'final_loss', 'gap', 'rhs_norm', 'tau', 'reason', 'cls', 'family_n'];
-      const rows = rep.result.runs.map((r) => [K, M, n, rep.source, rep.level, opts.delta, r.replica, r.loss0, r.finalLoss, r.gap, r.rhsNorm, r.tau, r.reason, r.cls, r.familyN]);
+      const header = ['K', 'M', 'n', 'source', 'level', 'delta', 'replica', 'loss0', 'final_loss', 'gap', 'rhs_norm', 'tau', 'reason', 'cls', 'family_n', 'dropped_units'];
+      const rows = rep.result.runs.map((r) => [K, M, n, rep.source, rep.level, opts.delta, r.replica, r.loss0, r.finalLoss, r.gap, r.rhsNorm, r.tau, r.reason, r.cls, r.familyN, r.dropped]);
       const { meanGap, sdGap, returned } = rep.result;
       const summary = `K=${K} M=${M} n=${n} (${rep.source}) level ${rep.level.toExponential(10)}: gap mean ${meanGap.toExponential(3)} sd ${sdGap.toExponential(3)}, returned ${returned}/${rows.length}; Hessian min eigs ${rep.eigs.map((e) => e.toExponential(3)).join(' ')}`;
       if (opts.out) {

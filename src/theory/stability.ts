@@ -8,8 +8,8 @@
 //    order-parameter ODE from the perturbed (Q, R, T) (exact for every N, SPEC §3) and report the
 //    loss gap ε_final − ε_level.
 import type { Activation } from '../activations/index.js';
-import { makeFlowParts } from './flow.js';
-import { overlapsOf } from './overlaps.js';
+import { makeFlow, makeFlowParts } from './flow.js';
+import { maxAbs, overlapsOf, type Overlaps } from './overlaps.js';
 import { runTrajectory } from './trajectory.js';
 import { classify } from './classify.js';
 import { symmetricEigenvalues } from './stability-eigen.js';
@@ -91,6 +91,8 @@ export interface PerturbationOptions {
   seed: number;
   tauMax: number;
   tol: number;
+  /** A unit with Q_kk below this has vanished: it is removed and the relaxation continues without it. */
+  vanishQ: number;
 }
 
 export interface PerturbationRun {
@@ -106,6 +108,8 @@ export interface PerturbationRun {
   /** classify() of the end state: global / local / none, and family index. */
   cls: string;
   familyN: number;
+  /** Units that vanished during the relaxation and were removed. */
+  dropped: number;
 }
 
 export interface PerturbationResult {
@@ -122,7 +126,7 @@ export function perturbationTest(
   act: Activation, K: number, M: number, Q: ArrayLike<number>, R: ArrayLike<number>, T: Float64Array, level: number,
   options: Partial<PerturbationOptions> = {},
 ): PerturbationResult {
-  const opts: PerturbationOptions = { N: K + M + 1, delta: 1e-3, seeds: 10, seed: 1, tauMax: 1e5, tol: 1e-10, ...options };
+  const opts: PerturbationOptions = { N: K + M + 1, delta: 1e-3, seeds: 10, seed: 1, tauMax: 1e5, tol: 1e-10, vanishQ: 1e-10, ...options };
   const { N } = opts;
   const { W, Wstar } = realise(K, M, Q, R, T, N);
   const runs: PerturbationRun[] = [];
@@ -132,11 +136,11 @@ export function perturbationTest(
     rng.fillNormal(Wp);
     for (let i = 0; i < Wp.length; i++) Wp[i] = W[i] + opts.delta * Wp[i];
     const init = overlapsOf(Wp, Wstar, K, M, N);
-    const traj = runTrajectory(act, init, { method: 'dopri5', tauMax: opts.tauMax, tol: opts.tol, recordsPerDecade: 0 });
-    const c = classify(K, M, traj.Q, traj.R, traj.loss, traj.rhsNorm);
+    const rel = relax(act, init, opts.tauMax, opts.tol, opts.vanishQ);
+    const c = classify(rel.K, M, rel.Q, rel.R, rel.loss, rel.rhsNorm);
     runs.push({
-      replica: r, loss0: traj.records[0].loss, finalLoss: traj.loss, gap: traj.loss - level, rhsNorm: traj.rhsNorm,
-      tau: traj.tau, reason: traj.reason, cls: c.cls, familyN: c.familyN,
+      replica: r, loss0: rel.loss0, finalLoss: rel.loss, gap: rel.loss - level, rhsNorm: rel.rhsNorm,
+      tau: rel.tau, reason: rel.reason, cls: c.cls, familyN: c.familyN, dropped: K - rel.K,
     });
   }
   const gaps = runs.map((r) => r.gap);
@@ -155,4 +159,64 @@ export function embedWithZeroUnits(K0: number, M: number, Q0: ArrayLike<number>,
     for (let m = 0; m < M; m++) R[k * M + m] = R0[k * M + m];
   }
   return { K, Q, R };
+}
+
+interface Relaxed {
+  K: number;
+  Q: Float64Array;
+  R: Float64Array;
+  loss0: number;
+  loss: number;
+  rhsNorm: number;
+  tau: number;
+  reason: string;
+}
+
+/**
+ * Gradient flow (SPEC §3) from `init` until max|RHS| < tol or τ = tauMax, in chunks of growing
+ * length. A ReLU unit whose norm shrinks to zero makes the RHS Jacobian blow up like 1/√Q_kk (the
+ * kink at w_k = 0); such a unit contributes nothing to ε, so when Q_kk < vanishQ it is removed and
+ * the flow continues with K − 1 students.
+ */
+export function relax(act: Activation, init: Overlaps, tauMax: number, tol: number, vanishQ: number): Relaxed {
+  let { K, Q, R } = init;
+  const { M, T } = init;
+  let tau = 0;
+  let chunk = 50;
+  let loss0 = NaN;
+  for (;;) {
+    const tr = runTrajectory(act, { K, M, Q, R, T }, { method: 'dopri5', tauMax: Math.min(chunk, tauMax - tau), tol, recordsPerDecade: 0 });
+    if (Number.isNaN(loss0)) loss0 = tr.records[0].loss;
+    tau += tr.tau;
+    Q = tr.Q;
+    R = tr.R;
+    const dead: number[] = [];
+    for (let k = 0; k < K; k++) if (Q[k * K + k] < vanishQ) dead.push(k);
+    if (dead.length && K - dead.length >= 1 && tr.reason !== 'diverged') {
+      const keep = Array.from({ length: K }, (_, k) => k).filter((k) => !dead.includes(k));
+      const K2 = keep.length;
+      const Q2 = new Float64Array(K2 * K2);
+      const R2 = new Float64Array(K2 * M);
+      keep.forEach((k, i) => {
+        keep.forEach((l, j) => (Q2[i * K2 + j] = Q[k * K + l]));
+        for (let m = 0; m < M; m++) R2[i * M + m] = R[k * M + m];
+      });
+      K = K2;
+      Q = Q2;
+      R = R2;
+      if (tau < tauMax) continue;
+    }
+    if (tr.reason !== 'tau-max' || tau >= tauMax) {
+      const { loss, rhsNorm } = evaluateState(act, K, M, Q, R, T);
+      return { K, Q, R, loss0, loss, rhsNorm, tau, reason: tr.reason === 'tau-max' && dead.length ? 'unit-vanished' : tr.reason };
+    }
+    chunk = Math.min(2 * chunk, 5000);
+  }
+}
+
+function evaluateState(act: Activation, K: number, M: number, Q: Float64Array, R: Float64Array, T: Float64Array): { loss: number; rhsNorm: number } {
+  const dQ = new Float64Array(K * K);
+  const dR = new Float64Array(K * M);
+  const loss = makeFlow(act, K, M, T)(Q, R, dQ, dR);
+  return { loss, rhsNorm: Math.max(maxAbs(dQ), maxAbs(dR)) };
 }
