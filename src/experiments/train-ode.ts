@@ -4,6 +4,7 @@
 //   sgd-ode:       dQ/dτ = −(A + Aᵀ) + η Φ, dR/dτ = −B, τ = η t        (SPEC §4.2; online SGD, N → ∞)
 import type { Activation } from '../activations/index.js';
 import { makeFlow } from '../theory/flow.js';
+import { makeSgdFlow } from '../theory/sgd-flow.js';
 import { integrate } from '../theory/integrate.js';
 import { packState, unpackState, type Overlaps } from '../theory/overlaps.js';
 
@@ -34,17 +35,14 @@ export const SGD_ODE_COMPARE: OdeCompareOptions = { method: 'dopri5', dt: 0.01, 
 /** (Q, R, dQ, dR) ⇒ ε: the right-hand side of one of the ODEs. */
 export type FlowFn = (Q: Float64Array, R: Float64Array, dQ: Float64Array, dR: Float64Array) => number;
 
-/** The ODE kind used for an algorithm: the gradient flow (GD, and SGD until the SGD ODE is available). */
+/** The ODE for an algorithm: GD → gradient flow; SGD → the SGD ODE when the activation has I4 (else gradient flow). */
 export function odeKindFor(algorithm: 'sgd' | 'gd', act?: Activation): OdeKind {
-  void act;
-  return algorithm === 'sgd' ? 'gradient-flow' : 'gradient-flow';
+  return algorithm === 'sgd' && act?.I4 ? 'sgd-ode' : 'gradient-flow';
 }
 
 /** The right-hand side of `kind` at learning rate η (η is used by the SGD ODE only). */
 export function flowFor(kind: OdeKind, act: Activation, K: number, M: number, T: Float64Array, lr: number): FlowFn {
-  void lr;
-  if (kind === 'gradient-flow') return makeFlow(act, K, M, T);
-  throw new Error(`ODE kind ${kind} is not available`);
+  return kind === 'sgd-ode' ? makeSgdFlow(act, K, M, T, lr) : makeFlow(act, K, M, T);
 }
 
 /**
