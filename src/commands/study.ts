@@ -1,11 +1,14 @@
-// `scmv study`: placeholder until its issue lands.
+// `scmv study`: the project's studies, each a subcommand registered from its own module.
 import type { Command } from 'commander';
+import { registerStudyOptimisers } from '../experiments/study-optimisers.js';
+import { registerStudyFiniteN } from '../experiments/study-finite-n.js';
+import { registerStudySgdScaling } from '../experiments/study-sgd-scaling.js';
 
 export function registerStudy(program: Command): void {
-  program
+  const study = program
     .command('study')
-    .description('(not yet implemented)')
-    .action(() => {
-      throw new Error('scmv study is not implemented yet');
-    });
+    .description('Studies of the paper\'s claims; see the subcommands.');
+  registerStudyOptimisers(study);
+  registerStudyFiniteN(study);
+  registerStudySgdScaling(study);
 }
