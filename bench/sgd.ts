@@ -110,7 +110,7 @@ for (const N of [1000, 10_000]) {
 if (!flag('skip-workers')) {
   const N = 1000, replicas = 64;
   for (const backend of ['wasm', 'js'] as BackendName[]) {
-    const steps = backend === 'wasm' ? 4000 : 1000;
+    const steps = backend === 'wasm' ? 16_000 : 2000;
     const inputs: SgdJobInput[] = Array.from({ length: replicas }, (_, r) => ({
       backend, activation: 'relu', alpha: 0, K, M, N, lr, seed, replica: r, steps,
     }));
