@@ -5,6 +5,7 @@
 //  (c) the same on 2 workers (worker_threads through mapPool).
 // Usage: npx tsx bench/ensemble.ts [--runs 200] [--sizes 8,10] [--skip-ref]
 // Needs dist/ built (npx tsc -p tsconfig.build.json) for the worker threads.
+import { loadavg } from 'node:os';
 import { getActivation } from '../src/activations/index.js';
 import { gaussianInit } from '../src/theory/init.js';
 import { createRng } from '../src/random/rng.js';
@@ -74,31 +75,44 @@ for (const K of SIZES) {
   const runs = shardRuns(RUNS, { index: 0, count: 1 });
   let ref: Outcome[] | null = null;
   let tRef = NaN;
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  let cRef = NaN;
   if (!SKIP_REF) {
     const t0 = performance.now();
+    const c0 = cpu();
     ref = runs.map((i) => referenceRun(K, M, i));
     tRef = (performance.now() - t0) / 1000;
+    cRef = cpu() - c0;
   }
   const t1 = performance.now();
+  const c1 = cpu();
   const one: RunRow[] = await runEnsemble(options(K, M, 1), runs);
   const tOne = (performance.now() - t1) / 1000;
+  const cOne = cpu() - c1;
   const t2 = performance.now();
+  const c2 = cpu();
   const two: RunRow[] = await runEnsemble(options(K, M, 2), runs);
   const tTwo = (performance.now() - t2) / 1000;
+  const cTwo = cpu() - c2;
   const same12 = one.every((r, i) => r.class === two[i].class && r.family_n === two[i].family_n && r.final_loss === two[i].final_loss);
   console.log(`\nK = M = ${K}`);
   if (ref) {
     const agree = ref.filter((r, i) => r.cls === one[i].class && r.familyN === one[i].family_n).length;
-    console.log(`  (a) RK4 dt=0.05      ${fmt(RUNS / tRef, 2).padStart(8)} traj/s  (${fmt(tRef)} s, median ${median(ref.map((r) => r.evals))} RHS evals)  ${counts(ref)}`);
+    console.log(`  (a) RK4 dt=0.05      ${fmt(RUNS / tRef, 2).padStart(8)} traj/s  (${fmt(tRef)} s wall, ${fmt(cRef)} s CPU, median ${median(ref.map((r) => r.evals))} RHS evals)  ${counts(ref)}`);
     console.log(`  agreement (a) vs (b): ${agree}/${RUNS} runs same class and family`);
     ref.forEach((r, i) => {
       if (r.cls !== one[i].class || r.familyN !== one[i].family_n)
         console.log(`    run ${i}: reference ${r.cls} n=${r.familyN}, ensemble ${one[i].class} n=${one[i].family_n} (${one[i].stop}, loss ${one[i].final_loss.toExponential(3)})`);
     });
   }
-  console.log(`  (b) ensemble, 1 worker ${fmt(RUNS / tOne, 2).padStart(8)} traj/s  (${fmt(tOne)} s, median ${median(one.map((r) => r.rhs_evals))} RHS evals)  ${counts(one.map((r) => ({ cls: r.class, familyN: r.family_n })))}`);
-  console.log(`  (c) ensemble, 2 workers ${fmt(RUNS / tTwo, 2).padStart(7)} traj/s  (${fmt(tTwo)} s)  rows identical to (b): ${same12}`);
-  if (ref) console.log(`  speed-up (b)/(a) = ${fmt(tRef / tOne)}×, (c)/(a) = ${fmt(tRef / tTwo)}×`);
+  console.log(`  (b) ensemble, 1 worker ${fmt(RUNS / tOne, 2).padStart(8)} traj/s  (${fmt(tOne)} s wall, ${fmt(cOne)} s CPU, median ${median(one.map((r) => r.rhs_evals))} RHS evals)  ${counts(one.map((r) => ({ cls: r.class, familyN: r.family_n })))}`);
+  console.log(`  (c) ensemble, 2 workers ${fmt(RUNS / tTwo, 2).padStart(7)} traj/s  (${fmt(tTwo)} s wall, ${fmt(cTwo)} s CPU)  rows identical to (b): ${same12}`);
+  if (ref) console.log(`  speed-up (b)/(a) = ${fmt(tRef / tOne)}× wall, ${fmt(cRef / cOne)}× CPU; (c)/(a) = ${fmt(tRef / tTwo)}× wall`);
+  console.log(`  10,000 runs projected: ${fmt((10000 / RUNS) * tTwo / 60)} min at (c)'s measured rate; ${fmt((10000 / RUNS) * cOne / 2 / 60)} min from (b)'s CPU time on 2 free cores`);
+  console.log(`  load average during the bench: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   const stops: Record<string, number> = {};
   for (const r of one) stops[r.stop] = (stops[r.stop] ?? 0) + 1;
   console.log(`  ensemble exits: ${Object.entries(stops).map(([k, v]) => `${k} ${v}`).join(', ')}`);
