@@ -71,8 +71,8 @@ async function fill(r: Row, runs: number): Promise<void> {
   const todo = shardRuns(runs, opts.shard).filter((i) => !done.has(i));
   if (todo.length === 0) return;
   const t0 = Date.now();
-  await runEnsemble(opts, todo, { signal: ac.signal, onRow: (row) => appendRow(path, row) });
-  console.log(`K=${r.K} M=${r.M}: ${todo.length} runs to reach ${runs} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const rows = await runEnsemble(opts, todo, { signal: ac.signal, onRow: (row) => appendRow(path, row) });
+  console.log(`K=${r.K} M=${r.M}: ${rows.length} of ${todo.length} runs towards ${runs} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 if (!summarizeOnly) {
