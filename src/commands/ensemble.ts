@@ -34,8 +34,8 @@ export function registerEnsemble(program: Command): void {
     .option('--activation <name>', `activation: ${ACTIVATION_NAMES.join(' | ')}`, choice('activation', ACTIVATION_NAMES), 'relu')
     .option('--alpha <float>', 'leaky ReLU negative slope, in [0, 1)', real('alpha', 0, 1, { max: true }), 0.01)
     .option('--init-dim <int>', 'dimension d of the Gaussian initialisation (default M; must be ≥ M)', int('init-dim', 1))
-    .option('--workers <int>', 'worker threads (default: all cores)', int('workers', 1, 1024), availableParallelism())
-    .option('--shard <i/n>', 'run only the runs with run % n == i (0 ≤ i < n)', shardOption, { index: 0, count: 1 })
+    .option('--workers <int>', 'worker threads (default: the number of cores)', int('workers', 1, 1024))
+    .option('--shard <i/n>', 'run only the runs with run % n == i (0 ≤ i < n; default 0/1, all runs)', shardOption)
     .option('--tol <float>', 'converged when the RHS max-norm is below tol', real('tol', 0, Infinity, { min: true }), 1e-7)
     .option('--tau-max <float>', 'give up (class none unless global) at this τ', real('tau-max', 0, Infinity, { min: true }), 1e4)
     .option('--rtol <float>', 'dopri5 relative tolerance', real('rtol', 0, 1, { min: true }), 1e-6)
@@ -47,6 +47,8 @@ export function registerEnsemble(program: Command): void {
     .option('--no-early-global', 'integrate global runs to tol instead of stopping at ε < eps-global')
     .option('--out <file>', 'runs CSV (appended to, resumable); default stdout. A manifest is written beside it')
     .action(async (opts) => {
+      opts.workers ??= availableParallelism();
+      opts.shard ??= { index: 0, count: 1 };
       const d = opts.initDim ?? opts.M;
       if (d < opts.M) throw new UsageError(`--init-dim must be an integer in [M=${opts.M}, ∞), got "${d}"`);
       if (opts.algorithm === 'ongd' && d < opts.K) throw new UsageError(`--init-dim must be an integer in [K=${opts.K}, ∞) for --algorithm ongd (K orthonormal rows), got "${d}"`);
@@ -67,6 +69,11 @@ export function registerEnsemble(program: Command): void {
           throw e;
         }
       } else {
+        // a closed pipe (e.g. `| head`) ends the run quietly
+        process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+          if (e.code === 'EPIPE') process.exit(0);
+          throw e;
+        });
         process.stdout.write(headerLine());
       }
       const todo = shardRuns(opts.runs, opts.shard).filter((i) => !done.has(i));
