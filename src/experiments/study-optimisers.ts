@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendRow, prepareOutput, readRunsCsv, runEnsemble, shardRuns, type EnsembleOptions } from './ensemble.js';
 import { writeCsv, type Cell } from '../io/csv.js';
+import { wilson } from './summarize.js';
 import { makeManifest, manifestPath, writeManifest } from '../io/manifest.js';
 import { choice, int, list, real, seedOption } from '../commands/options.js';
 
@@ -64,17 +65,8 @@ export function paperEps(alg: StudyAlgorithm, offset: number, M: number): number
   return ({ 2: 0.123, 3: 0.11, 4: 0.105, 5: 0.105 } as Record<number, number>)[M] ?? 0.1;
 }
 
-export const Z95 = 1.959963984540054;
-
-/** Wilson score interval for k successes in n trials (z = 1.96): [lo, hi] as fractions. */
-export function wilsonInterval(k: number, n: number, z = Z95): [number, number] {
-  if (n === 0) return [0, 1];
-  const p = k / n;
-  const z2n = (z * z) / n;
-  const centre = (p + z2n / 2) / (1 + z2n);
-  const half = (z / (1 + z2n)) * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n));
-  return [k === 0 ? 0 : Math.max(0, centre - half), k === n ? 1 : Math.min(1, centre + half)];
-}
+/** Wilson score interval for k successes in n trials, [lo, hi] as fractions (the ensemble summary's). */
+export const wilsonInterval = wilson;
 
 export interface OptimiserStudyOptions {
   M: number;
