@@ -25,6 +25,8 @@ export async function writeValidateReport(dir: string, o: ValidateOptions, resul
     return p;
   };
   const opt = (v: number) => (Number.isNaN(v) ? '' : v);
+  const sgdOde = results.find((r) => r.algorithm === 'sgd')?.ode ?? 'gradient-flow';
+  const vs = (alg: string) => (alg === 'sgd' ? ` vs ${sgdOde === 'sgd-ode' ? 'SGD ODE' : 'gradient flow'}` : ' vs gradient flow');
 
   const sumHeader = ['algorithm', 'N', 'lr', 'dtau', 'runs', 'diverged', 'mean_max_loss_abs_err', 'max_max_loss_abs_err', 'mean_max_Q_err', 'max_max_Q_err', 'mean_max_R_err', 'max_max_R_err', 'mean_seconds'];
   writeCsv(out('summary.csv'), sumHeader, summary.map((r) => [r.algorithm, r.N, opt(r.lr), opt(r.dtau), r.runs, r.diverged, r.meanMaxLossErr, r.maxMaxLossErr, r.meanMaxQErr, r.maxMaxQErr, r.meanMaxRErr, r.maxMaxRErr, r.meanSeconds]));
@@ -48,7 +50,7 @@ export async function writeValidateReport(dir: string, o: ValidateOptions, resul
     if (!r) continue;
     for (const p of r.trajectory) {
       lossRows.push({ run: `${alg.toUpperCase()} (${fmtLr(r)})`, source: 'network', algorithm: alg, N: r.N, seed: r.seed, tau: p.tau, loss: p.loss });
-      lossRows.push({ run: `${alg.toUpperCase()} (${fmtLr(r)})`, source: 'ODE', algorithm: alg, N: r.N, seed: r.seed, tau: p.tau, loss: p.odeLoss });
+      lossRows.push({ run: `${alg.toUpperCase()} (${fmtLr(r)})`, source: alg === 'sgd' && sgdOde === 'sgd-ode' ? 'SGD ODE' : 'gradient flow', algorithm: alg, N: r.N, seed: r.seed, tau: p.tau, loss: p.odeLoss });
     }
   }
   await writeLineChart(out('loss-vs-tau.svg'), lossRows, {
@@ -59,8 +61,8 @@ export async function writeValidateReport(dir: string, o: ValidateOptions, resul
 
   // Figure 2: max deviation vs N (log-log), SGD at η = lrFixed and GD.
   const devN: Row[] = summary.filter((r) => r.algorithm === 'gd' || r.lr === o.lrFixed).flatMap((r) => [
-    { series: `${r.algorithm.toUpperCase()} ${fmtLr(r)}: loss`, algorithm: r.algorithm, N: r.N, lr: opt(r.lr), dtau: opt(r.dtau), metric: 'loss', deviation: r.meanMaxLossErr },
-    { series: `${r.algorithm.toUpperCase()} ${fmtLr(r)}: Q`, algorithm: r.algorithm, N: r.N, lr: opt(r.lr), dtau: opt(r.dtau), metric: 'Q', deviation: r.meanMaxQErr },
+    { series: `${r.algorithm.toUpperCase()} ${fmtLr(r)}${vs(r.algorithm)}: loss`, algorithm: r.algorithm, N: r.N, lr: opt(r.lr), dtau: opt(r.dtau), metric: 'loss', deviation: r.meanMaxLossErr },
+    { series: `${r.algorithm.toUpperCase()} ${fmtLr(r)}${vs(r.algorithm)}: Q`, algorithm: r.algorithm, N: r.N, lr: opt(r.lr), dtau: opt(r.dtau), metric: 'Q', deviation: r.meanMaxQErr },
   ]);
   await writeLineChart(out('deviation-vs-N.svg'), devN, {
     title: 'Max deviation from the ODE over τ (mean over seeds) vs N',
@@ -71,7 +73,7 @@ export async function writeValidateReport(dir: string, o: ValidateOptions, resul
   // Figure 3: SGD max loss deviation vs η (log-log) at each sweep N.
   const devLr: Row[] = summary.filter((r) => r.algorithm === 'sgd' && o.lrSweepNs.includes(r.N)).map((r) => ({ series: `N = ${r.N}`, N: r.N, lr: r.lr, deviation: r.meanMaxLossErr }));
   await writeLineChart(out('deviation-vs-lr.svg'), devLr, {
-    title: 'SGD: max |ε − ε_ODE| over τ (mean over seeds) vs η',
+    title: `SGD${vs('sgd')}: max |ε − ε_ODE| over τ (mean over seeds) vs η`,
     x: 'lr', y: 'deviation', xScale: 'log', yScale: 'log', color: 'series', points: true, xTitle: 'η', yTitle: 'max |ε − ε_ODE|',
   });
   files.push(join(dir, 'deviation-vs-lr.csv'));
