@@ -18,6 +18,9 @@ import { measure } from '../network/measure.js';
 import { sampleStudent } from '../network/student.js';
 import { sampleTeacher, type TeacherKind } from '../network/teacher.js';
 
+/** An SGD-ODE state with ε above this counts as diverged. */
+export const MAX_LOSS = 1e4;
+
 export const SCALINGS = ['const', 'sqrt', 'inv'] as const;
 export type Scaling = (typeof SCALINGS)[number];
 
@@ -135,7 +138,15 @@ export async function sgdScalingJob(input: SgdScalingJobInput): Promise<SgdScali
 
   // the two ODE predictions at the same τ
   const gf = runTrajectory(act, init, { ...odeOpts, tauMax: tauEnd, recordTimes: taus });
-  const sgdOde = runTrajectory(act, init, { ...odeOpts, tauMax: tauEnd, recordTimes: taus, flow: makeSgdFlow(act, K, M, m0.T, eta) });
+  const sgdFlow = makeSgdFlow(act, K, M, m0.T, eta);
+  // the SGD ODE runs away at large η (Q grows without bound): past ε > MAX_LOSS the RHS is made
+  // non-finite, which integrate() reports as diverged
+  const guarded = (Q: Float64Array, R: Float64Array, dQ: Float64Array, dR: Float64Array) => {
+    const loss = sgdFlow(Q, R, dQ, dR);
+    if (!(loss <= MAX_LOSS)) dQ.fill(NaN);
+    return loss;
+  };
+  const sgdOde = runTrajectory(act, init, { ...odeOpts, tauMax: tauEnd, recordTimes: taus, flow: guarded });
 
   let devGf = 0, devOde = 0, qGf = 0, rGf = 0, qOde = 0, rOde = 0;
   const trajectory: SgdScalingPoint[] = [];

@@ -236,14 +236,14 @@ export function registerStudySgdScaling(study: Command): void {
     .option('--workers <int>', 'worker threads', int('workers', 1, 1024), 1)
     .option('--time-budget <seconds>', 'start no new run after this many seconds (0 = none)', real('time-budget', 0, Infinity), 0)
     .option('--out-dir <dir>', 'output directory', 'results/sgd-scaling')
-    .option('--quick', 'K = M = 4, N = 50, 100, 200, c = 2, one seed, τ ≤ 100, 40 records, into <out-dir>/quick (< 2 min)')
+    .option('--quick', 'K = M = 4, N = 50, 100, 200, c = 0.5, one seed, τ ≤ 100, 40 records, ≤ 2e6 steps, into <out-dir>/quick (< 2 min)')
     .action(async (opts) => {
       const quick = Boolean(opts.quick);
       const o: SgdScalingOptions = {
         configs: quick ? [[4, 4]] : opts.configs,
         Ns: quick ? [50, 100, 200] : opts.Ns,
         scalings: opts.scalings,
-        cs: quick ? [2] : opts.cs,
+        cs: quick ? [0.5] : opts.cs,
         seeds: quick ? 1 : opts.seeds,
         seed: opts.seed,
         activation: opts.activation,
