@@ -11,7 +11,8 @@
 //  - fits.csv: least-squares slope and constant of log(deviation) = log A + p·log N per
 //    (K, M, scaling, c), for the GF and the SGD-ODE deviations;
 //  - deviation-gf-K{K}M{M}.svg, deviation-sgd-ode-K{K}M{M}.svg (log-log, via src/io/plot.ts),
-//    and a manifest (summary.manifest.json).
+//    trajectories-K{K}M{M}.svg (ε(τ) of SGD at each scaling and of GF for one network), and a
+//    manifest (summary.manifest.json).
 // Jobs run cheapest first, so --time-budget cuts the most expensive (small-η, large-N) runs.
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
@@ -198,6 +199,27 @@ export async function writeSgdScalingReport(o: SgdScalingOptions): Promise<void>
         x: 'N', y: measure, xScale: 'log', yScale: 'log', xTitle: 'N', yTitle: title, color: 'η-scaling', dash: 'c', points: true,
       }, ['K', 'M', 'η-scaling', 'c', 'N', 'eta', measure]);
     }
+  }
+  // example trajectories: for each (K, M), the largest N at which seed o.seed has all scalings at
+  // the smallest c, ε vs τ for SGD at each scaling and for gradient flow
+  const traj = readRuns(join(o.outDir, 'trajectories.csv'));
+  const cMin = Math.min(...o.cs);
+  for (const [K, M] of o.configs) {
+    const mine = traj.filter((r) => r.K === K && r.M === M && r.seed === o.seed && r.c === cMin);
+    const Ns = [...new Set(mine.map((r) => Number(r.N)))].sort((a, b) => b - a);
+    const N = Ns.find((n) => o.scalings.every((sc) => mine.some((r) => r.N === n && r.scaling === sc)));
+    if (N === undefined) continue;
+    const data: Row[] = [];
+    for (const sc of o.scalings) {
+      const rs = mine.filter((r) => r.N === N && r.scaling === sc);
+      const name = `SGD, η = ${sc === 'const' ? 'c' : sc === 'sqrt' ? 'c/√N' : 'c/N'}`;
+      for (const r of rs) data.push({ series: name, tau: r.tau, loss: r.loss_sgd });
+      if (sc === o.scalings[o.scalings.length - 1]) for (const r of rs) data.push({ series: 'gradient flow', tau: r.tau, loss: r.loss_gf });
+    }
+    await writeLineChart(join(o.outDir, `trajectories-K${K}M${M}.svg`), data, {
+      title: `ε(τ), K = ${K}, M = ${M}, N = ${N}, c = ${cMin}, seed ${o.seed}`,
+      x: 'tau', y: 'loss', xTitle: 'τ = η·steps/N', yTitle: 'ε', yScale: 'log', color: 'series',
+    }, ['series', 'tau', 'loss']);
   }
   const manifest = makeManifest(o.command ?? 'study sgd-scaling', { ...o, configs: o.configs.map(([K, M]) => `${K}x${M}`) }, { runs: runs.length });
   writeManifest(manifestPath(join(o.outDir, 'summary.csv')), manifest);
