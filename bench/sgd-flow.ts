@@ -1,6 +1,7 @@
 // bench/sgd-flow.ts — cost of the SGD ODE (SPEC §4.2) relative to the gradient flow (SPEC §3):
 // RHS evaluations per second of makeFlow and makeSgdFlow (ReLU, Φ via I4) at K = M = 4 and 8,
-// and seconds per K = M = 4 trajectory to τ = 100 (Dormand–Prince, rtol 1e-7), medians of repeats.
+// and seconds per K = M = 4 trajectory to τ = 100 (Dormand–Prince, rtol 1e-7), medians of repeats
+// (at most 2 for the trajectory).
 // Run: npx tsx bench/sgd-flow.ts [--repeats 3]
 import { getActivation } from '../src/activations/index.js';
 import { gaussianInit } from '../src/theory/init.js';
@@ -35,7 +36,7 @@ const K = 4;
 const init = gaussianInit(K, K, 100, createRng(2, 'bench-sgd-flow-traj'));
 const times: number[] = [];
 let evals = 0;
-for (let r = 0; r < repeats; r++) {
+for (let r = 0; r < Math.min(repeats, 2); r++) {
   const t0 = performance.now();
   const tr = runTrajectory(act, init, { method: 'dopri5', tauMax: 100, tol: 0, rtol: 1e-7, atol: 1e-9, recordsPerDecade: 0, flow: makeSgdFlow(act, K, K, init.T, 0.1) });
   times.push((performance.now() - t0) / 1000);
