@@ -102,7 +102,7 @@ for (const N of [1000, 10_000]) {
   }
   out(`(a) N = ${N}: js kernel, µs/step`, wallCpu(tj), `sampling x alone: ${wallCpu(sj)}`);
   out(`(a) N = ${N}: wasm SIMD kernel, µs/step`, wallCpu(tw), `sampling x alone: ${wallCpu(sw)}`);
-  out(`(a) N = ${N}: speed-up wasm / js`, ratio(tj, tw), `max |W_js − W_wasm| = ${d.toExponential(1)} after ${(repeats + 1) * steps} steps`);
+  out(`(a) N = ${N}: speed-up wasm / js`, ratio(tj, tw), `max abs(W_js − W_wasm) = ${d.toExponential(1)} after ${(repeats + 1) * steps} steps`);
   wasm.dispose();
 }
 
