@@ -4,7 +4,7 @@
 //   (b) speed-up of 2 pool workers over 1 on 64 replicas (src/network/sgd-job.ts per replica);
 //   (c) the tfjs kernel (float32) for reference: 1 replica, and 64 replicas batched in one tensor.
 // Medians over --repeats (after one warm-up). Workers load dist/: run `npx tsc -p tsconfig.build.json` first.
-// Run: npx tsx bench/sgd.ts [--repeats 5] [--skip-workers] [--skip-tfjs]
+// Run: npx tsx bench/sgd.ts [--repeats 5] [--skip-steps] [--skip-workers] [--skip-tfjs]
 import { cpus, loadavg } from 'node:os';
 import { createKernel as createJs } from '../src/network/sgd-js.js';
 import { createKernel as createWasm } from '../src/network/sgd-wasm.js';
@@ -67,7 +67,7 @@ const ratio = (a: [number, number][], b: [number, number][]) =>
   `${fmt(median(a.map((x) => x[0])) / median(b.map((x) => x[0])), 1)}× (CPU ${fmt(median(a.map((x) => x[1])) / median(b.map((x) => x[1])), 1)}×)`;
 
 // (a) js vs wasm, one replica, including sampling
-for (const N of [1000, 10_000]) {
+for (const N of flag('skip-steps') ? [] : [1000, 10_000]) {
   const steps = Math.round(1e7 / N);
   const js = createJs(spec(N));
   const wasm = await createWasm(spec(N));
