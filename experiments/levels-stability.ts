@@ -79,8 +79,11 @@ function fromCsv(K: number, M: number, n: number): LevelRow[] {
 }
 const levelsOf = (K: number, M: number, n: number) => (tag ? fromCsv(K, M, n) : familyLevels(act, K, M, n));
 
+// Optional env NS=1,2,3 restricts the families tested.
+const nList = process.env.NS ? process.env.NS.split(',').map(Number) : null;
 for (const M of Ms) {
   for (let n = 1; n < M; n++) {
+    if (nList && !nList.includes(n)) continue;
     const eq = levelsOf(M, M, n);
     const pick = eq.find((r) => r.stable) ?? eq[0];
     if (pick) {
