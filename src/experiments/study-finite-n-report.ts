@@ -68,6 +68,9 @@ export function fitLinearQuadratic(eta: readonly number[], y: readonly number[])
   return [(t1 * s4 - t2 * s3) / det, (s2 * t2 - s3 * t1) / det];
 }
 
+/** Lower end of the large-N fits. */
+export const FIT_LARGE_N = 256;
+
 /** Minimum runs of a family at one N for its width to enter the log-log fit. */
 export const FIT_MIN_COUNT = 5;
 
@@ -144,10 +147,14 @@ export async function writeFiniteNReport(o: FiniteNOptions, log: (s: string) => 
   const fitRows: Cell[][] = [];
   const localFams = famObjs.filter((r) => r.category === 'local' && (r.count as number) >= FIT_MIN_COUNT);
   for (const s of groupBy(localFams, (r) => `${r.algorithm}|${r.lr}|${r.teacher}|${r.family_n}`).values()) {
-    const Ns = s.map((r) => r.N as number);
-    for (const [quantity, ys] of [['iqr', s.map((r) => r.iqr as number)], ['abs_median_minus_level', s.map((r) => Math.abs(r.median_minus_level as number))]] as const) {
-      const f = logLogFit(Ns, ys);
-      fitRows.push([o.K, o.M, s[0].algorithm, s[0].lr, s[0].teacher, s[0].family_n, quantity, f.points, Ns.join(' '), f.slope, f.slopeSe, f.intercept]);
+    // all N, and the large-N end (N ≥ FIT_LARGE_N) when it has ≥ 3 points
+    for (const [suffix, sub] of [['', s], [`_N>=${FIT_LARGE_N}`, s.filter((r) => (r.N as number) >= FIT_LARGE_N)]] as const) {
+      if (suffix && sub.length < 3) continue;
+      const Ns = sub.map((r) => r.N as number);
+      for (const [quantity, ys] of [['iqr', sub.map((r) => r.iqr as number)], ['abs_median_minus_level', sub.map((r) => Math.abs(r.median_minus_level as number))]] as const) {
+        const f = logLogFit(Ns, ys);
+        fitRows.push([o.K, o.M, sub[0].algorithm, sub[0].lr, sub[0].teacher, sub[0].family_n, quantity + suffix, f.points, Ns.join(' '), f.slope, f.slopeSe, f.intercept]);
+      }
     }
   }
   writeCsv(join(o.outDir, 'width-fit.csv'), FIT_COLUMNS, fitRows);
