@@ -77,3 +77,73 @@ export async function writeLineChart(svgPath: string, data: readonly Row[], char
   const header = columns ?? (data.length ? Object.keys(data[0]) : [chart.x, chart.y]);
   writeCsv(svgPath.replace(/\.svg$/, '') + '.csv', header, data.map((r) => header.map((h) => r[h])));
 }
+
+/**
+ * A histogram from pre-binned counts (one bar per row from `x` to `x2`, height `y`), with
+ * dashed vertical rules at reference values (e.g. loss levels), optionally faceted in rows.
+ * Bars and rules share one data source: rule rows carry `rule` (the x position) and no count.
+ */
+export interface HistogramChart {
+  title?: string;
+  /** Bin start, bin end and count fields of the bar rows. */
+  x: string;
+  x2: string;
+  y: string;
+  xTitle?: string;
+  yTitle?: string;
+  /** One panel per value of this field (rows), e.g. N. */
+  facet?: string;
+  /** Reference positions drawn as dashed rules in every panel. */
+  rules?: readonly number[];
+  /** Colour of the bars by this field (e.g. family). */
+  color?: string;
+  xDomain?: [number, number];
+  width?: number;
+  /** Height of one panel. */
+  height?: number;
+}
+
+/** The vega-lite spec of a (faceted) histogram with dashed rules. */
+export function histogramChartSpec(data: readonly Row[], c: HistogramChart): TopLevelSpec {
+  const facetValues = c.facet ? [...new Set(data.map((r) => r[c.facet!]))] : [null];
+  const bars = data.map((r) => ({ ...r, __kind: 'bar' }));
+  const rules = (c.rules ?? []).flatMap((v) => facetValues.map((f) => ({ ...(c.facet ? { [c.facet]: f } : {}), __rule: v, __kind: 'rule' })));
+  const xScale = { zero: false, ...(c.xDomain ? { domain: c.xDomain } : {}) };
+  const barLayer = {
+    transform: [{ filter: "datum.__kind === 'bar'" }],
+    mark: { type: 'rect', clip: true },
+    encoding: {
+      x: { field: c.x, type: 'quantitative', title: c.xTitle ?? c.x, scale: xScale },
+      x2: { field: c.x2 },
+      y: { field: c.y, type: 'quantitative', title: c.yTitle ?? c.y },
+      ...(c.color ? { color: { field: c.color, type: 'nominal', title: c.color } } : {}),
+    },
+  };
+  const ruleLayer = {
+    transform: [{ filter: "datum.__kind === 'rule'" }],
+    mark: { type: 'rule', strokeDash: [4, 3], color: 'black', opacity: 0.6, clip: true },
+    encoding: { x: { field: '__rule', type: 'quantitative', scale: xScale } },
+  };
+  const inner = { width: c.width ?? 480, height: c.height ?? 90, layer: [barLayer, ruleLayer] };
+  const common = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...(c.title ? { title: c.title } : {}),
+    background: 'white',
+    data: { values: [...bars, ...rules] },
+  };
+  const spec = c.facet
+    ? { ...common, facet: { row: { field: c.facet, type: 'ordinal', title: c.facet } }, resolve: { scale: { y: 'independent' } }, spec: inner }
+    : { ...common, ...inner };
+  return spec as unknown as TopLevelSpec;
+}
+
+/** Writes a histogram SVG (atomically) and its bar data as CSV beside it (same name, .csv). */
+export async function writeHistogramChart(svgPath: string, data: readonly Row[], chart: HistogramChart, columns?: readonly string[]): Promise<void> {
+  const svg = await renderSvg(histogramChartSpec(data, chart));
+  mkdirSync(dirname(svgPath), { recursive: true });
+  const tmp = `${svgPath}.partial`;
+  writeFileSync(tmp, svg);
+  renameSync(tmp, svgPath);
+  const header = columns ?? (data.length ? Object.keys(data[0]) : [chart.x, chart.x2, chart.y]);
+  writeCsv(svgPath.replace(/\.svg$/, '') + '.csv', header, data.map((r) => header.map((h) => r[h])));
+}
