@@ -9,7 +9,7 @@ import { createRng } from '../src/random/rng.js';
 import { randomCovariance } from './helpers.js';
 
 // same closed forms reached through the generic loop (act.I2Partials per pair)
-const generic = { ...relu, name: 'relu-generic' } as typeof relu;
+const generic = { ...relu, name: 'relu-generic' } as unknown as typeof relu;
 
 describe('ensemble RHS', () => {
   it('inlined ReLU gradients equal the generic loop (incl. a zero-norm unit)', () => {
