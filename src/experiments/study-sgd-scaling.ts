@@ -9,7 +9,8 @@
 //  - trajectories.csv: ε_SGD, ε_GF, ε_SGD-ODE at every recorded τ of every run;
 //  - summary.csv: medians over seeds per (K, M, scaling, c, N);
 //  - fits.csv: least-squares slope and constant of log(deviation) = log A + p·log N per
-//    (K, M, scaling, c), for the GF and the SGD-ODE deviations;
+//    (K, M, scaling, c), for the GF and the SGD-ODE deviations, over the N whose runs all
+//    covered the whole trajectory (no truncated or diverged run);
 //  - deviation-gf-K{K}M{M}.svg, deviation-sgd-ode-K{K}M{M}.svg (log-log, via src/io/plot.ts),
 //    trajectories-K{K}M{M}.svg (ε(τ) of SGD at each scaling and of GF for one network), and a
 //    manifest (summary.manifest.json).
@@ -173,7 +174,8 @@ export async function writeSgdScalingReport(o: SgdScalingOptions): Promise<void>
 
   const fits: Cell[][] = [];
   const series = new Map<string, Row[]>();
-  for (const r of summary) {
+  // fits use only groups whose every run covered the whole trajectory (no truncated or diverged run)
+  for (const r of summary.filter((x) => x.truncated === 0 && x.diverged === 0)) {
     const k = `${r.K}|${r.M}|${r.scaling}|${r.c}`;
     if (!series.has(k)) series.set(k, []);
     series.get(k)!.push(r);
