@@ -129,7 +129,8 @@ export async function writeFiniteNReport(o: FiniteNOptions, log: (s: string) => 
       const fam = Number(fs);
       const [lo, hi] = wilson(rs.length, n);
       const pk = peakOf(rs.map((r) => r.loss));
-      const lev = category === 'local' ? nearestLevel(levels, fam, pk.median) : category === 'global' ? { n: 0, branch: 0, loss: 0, stable: '1' } : undefined;
+      // SGD sits above its level by its O(η) bias: compare it with the family's lowest level
+      const lev = category === 'local' ? nearestLevel(levels, fam, algorithm === 'sgd' ? 0 : pk.median) : category === 'global' ? { n: 0, branch: 0, loss: 0, stable: '1' } : undefined;
       const maxAbs = lev ? Math.max(...rs.map((r) => Math.abs(r.loss - lev.loss))) : NaN;
       const row: Cell[] = [
         o.K, o.M, algorithm, lr, teacher, N, category, fam, n, rs.length, rs.length / n, lo, hi,
@@ -225,7 +226,7 @@ export async function writeFiniteNReport(o: FiniteNOptions, log: (s: string) => 
   for (const g of groupBy(runs.filter((r) => r.algorithm === 'sgd' && r.cls === 'local'), (r) => `${r.teacher}|${r.lr}|${r.N}|${r.family}`).values()) {
     const { teacher, lr, N, family } = g[0];
     const pk = peakOf(g.map((r) => r.loss));
-    const lev: Level | undefined = nearestLevel(levels, family, pk.median);
+    const lev: Level | undefined = nearestLevel(levels, family, 0); // the family's lowest level
     const avg = peakOf(g.map((r) => r.lossAvg));
     const diffs = g.flatMap((r) => {
       const p = ode.get(`${teacher}|${N}|${r.run}`);
