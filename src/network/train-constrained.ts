@@ -18,6 +18,7 @@
 // Time τ = η·steps/N, as for SGD.
 import type { Activation } from '../activations/index.js';
 import type { Rng } from '../random/rng.js';
+import { orthonormaliseRows } from './teacher.js';
 import { makeFlowParts, makeFlowPartsFrom, type FlowParts } from '../theory/flow.js';
 import { makeLossGradients2L } from '../theory/flow-2l.js';
 
@@ -84,22 +85,7 @@ export function retractStiefel(W: Float64Array, K: number, N: number, how: Retra
   if (K > N) throw new RangeError(`onGD needs K ≤ N (K=${K}, N=${N})`);
   const sqrtN = Math.sqrt(N);
   if (how === 'qr') {
-    for (let k = 0; k < K; k++) {
-      const ok = k * N;
-      for (let pass = 0; pass < 2; pass++) {
-        for (let j = 0; j < k; j++) {
-          const oj = j * N;
-          let d = 0;
-          for (let i = 0; i < N; i++) d += W[ok + i] * W[oj + i];
-          d /= N;
-          for (let i = 0; i < N; i++) W[ok + i] -= d * W[oj + i];
-        }
-        let s = 0;
-        for (let i = 0; i < N; i++) s += W[ok + i] ** 2;
-        const c = sqrtN / Math.sqrt(s);
-        for (let i = 0; i < N; i++) W[ok + i] *= c;
-      }
-    }
+    orthonormaliseRows(W, K, N, sqrtN); // modified Gram–Schmidt (twice), rows of norm √N
     return;
   }
   const Q = new Float64Array(K * K);

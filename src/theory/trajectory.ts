@@ -1,7 +1,7 @@
 // One gradient-flow trajectory from given overlaps, recorded at log-spaced τ (SPEC §3).
 import type { Activation } from '../activations/index.js';
 import { makeFlow } from './flow.js';
-import { integrate, logTimes, type Method, type StopReason } from './integrate.js';
+import { integrate, logTimes, type IntegrateOptions, type StopReason } from './integrate.js';
 import { maxAbs, packState, unpackState, type Overlaps } from './overlaps.js';
 
 export interface TrajectoryRecord {
@@ -12,13 +12,8 @@ export interface TrajectoryRecord {
   R: Float64Array;
 }
 
-export interface TrajectoryOptions {
-  method: Method;
-  tauMax: number;
-  tol: number;
-  dt?: number;
-  rtol?: number;
-  atol?: number;
+/** The integrator's settings (integrate.ts) plus how to record and what to integrate. */
+export interface TrajectoryOptions extends Pick<IntegrateOptions, 'method' | 'tauMax' | 'tol' | 'dt' | 'rtol' | 'atol'> {
   /** Log-spaced record density; 0 records only the start and the end. */
   recordsPerDecade?: number;
   /** Explicit record times (override recordsPerDecade). */
