@@ -32,34 +32,31 @@ export function orthant3(r12: number, r13: number, r23: number): number {
   return 0.125 + (Math.asin(clip(r12)) + Math.asin(clip(r13)) + Math.asin(clip(r23))) / FOUR_PI;
 }
 
-/** Gauss–Legendre nodes and weights on [−1, 1] by Newton's method on P_n. */
+/** P_n′(z) by the three-term recurrence (k P_k = (2k−1) z P_{k−1} − (k−1) P_{k−2}); also returns P_n(z). */
+function legendreWithDerivative(n: number, z: number): { p: number; dp: number } {
+  let p0 = 1;
+  let p1 = z;
+  for (let k = 2; k <= n; k++) {
+    const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
+    p0 = p1;
+    p1 = p2;
+  }
+  return { p: p1, dp: (n * (z * p1 - p0)) / (z * z - 1) };
+}
+
+/** Gauss–Legendre nodes and weights on [−1, 1] by Newton's method on P_n; w = 2/((1 − z²) P_n′(z)²). */
 export function gaussLegendre(n: number): { x: Float64Array; w: Float64Array } {
   const x = new Float64Array(n);
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let dp = 0;
     for (let it = 0; it < 100; it++) {
-      let p0 = 1;
-      let p1 = z;
-      for (let k = 2; k <= n; k++) {
-        const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      dp = (n * (z * p1 - p0)) / (z * z - 1);
-      const dz = p1 / dp;
+      const { p, dp } = legendreWithDerivative(n, z);
+      const dz = p / dp;
       z -= dz;
       if (Math.abs(dz) < 1e-16) break;
     }
-    let p0 = 1;
-    let p1 = z;
-    for (let k = 2; k <= n; k++) {
-      const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
-      p0 = p1;
-      p1 = p2;
-    }
-    dp = (n * (z * p1 - p0)) / (z * z - 1);
+    const { dp } = legendreWithDerivative(n, z);
     x[i] = z;
     w[i] = 2 / ((1 - z * z) * dp * dp);
   }
