@@ -10,10 +10,10 @@ import { getActivation } from '../src/activations/index.js';
 import { gaussianInit } from '../src/theory/init.js';
 import { createRng } from '../src/random/rng.js';
 import { makeFlow } from '../src/theory/flow.js';
-import { integrate } from '../src/theory/integrate.js';
+import { integrate } from '../src/ode/integrate.js';
 import { packState } from '../src/theory/overlaps.js';
 import { classify, DEFAULT_CLASSIFY } from '../src/theory/classify.js';
-import { runEnsemble, shardRuns, type EnsembleOptions, type RunRow } from '../src/experiments/ensemble.js';
+import { runEnsemble, shardRuns, type EnsembleOptions, type RunRow } from '../src/runs/ensemble.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => {

@@ -4,9 +4,11 @@
 import { getActivation } from '../src/activations/index.js';
 import { gaussianInit } from '../src/theory/init.js';
 import { makeFlow } from '../src/theory/flow.js';
-import { runTrajectory } from '../src/theory/trajectory.js';
+import { runTrajectory } from '../src/ode/trajectory.js';
 import { createRng } from '../src/random/rng.js';
 import { median } from './stats.js';
+import { makeAlgorithmFlow } from '../src/theory/algorithms.js';
+import { packState } from '../src/theory/overlaps.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,7 +41,7 @@ function timeAll(method: 'dopri5' | 'rk4') {
     evals = 0;
     losses.length = 0;
     for (const init of inits) {
-      const tr = runTrajectory(act, init, { method, dt: 0.05, tauMax, tol, recordsPerDecade: 0 });
+      const tr = runTrajectory(makeAlgorithmFlow('gd', act, init.K, init.M, init.T), packState(init), { method, dt: 0.05, tauMax, tol, recordsPerDecade: 0 });
       evals += tr.rhsEvals;
       losses.push(tr.loss);
     }

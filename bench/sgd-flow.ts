@@ -7,9 +7,11 @@ import { getActivation } from '../src/activations/index.js';
 import { gaussianInit } from '../src/theory/init.js';
 import { makeFlow } from '../src/theory/flow.js';
 import { makeSgdFlow } from '../src/theory/sgd-flow.js';
-import { runTrajectory } from '../src/theory/trajectory.js';
+import { runTrajectory } from '../src/ode/trajectory.js';
 import { createRng } from '../src/random/rng.js';
 import { median } from './stats.js';
+import { packState } from '../src/theory/overlaps.js';
+import { flowSystem } from '../src/ode/compare.js';
 
 const i = process.argv.indexOf('--repeats');
 const repeats = i > 0 ? Number(process.argv[i + 1]) : 3;
@@ -38,7 +40,7 @@ const times: number[] = [];
 let evals = 0;
 for (let r = 0; r < Math.min(repeats, 2); r++) {
   const t0 = performance.now();
-  const tr = runTrajectory(act, init, { method: 'dopri5', tauMax: 100, tol: 0, rtol: 1e-7, atol: 1e-9, recordsPerDecade: 0, flow: makeSgdFlow(act, K, K, init.T, 0.1) });
+  const tr = runTrajectory(flowSystem(makeSgdFlow(act, K, K, init.T, 0.1), K, K), packState(init), { method: 'dopri5', tauMax: 100, tol: 0, rtol: 1e-7, atol: 1e-9, recordsPerDecade: 0 });
   times.push((performance.now() - t0) / 1000);
   evals = tr.rhsEvals;
 }

@@ -13,8 +13,8 @@ import { instantiateSgdWasm, TABLE_BYTES } from '../src/network/sgd-wasm-module.
 import { makeBatch, type SgdKernel, type SgdKernelSpec, type BackendName } from '../src/network/backend.js';
 import { sampleStudent } from '../src/network/student.js';
 import { sampleTeacher } from '../src/network/teacher.js';
-import { mapPool } from '../src/experiments/pool.js';
-import type { SgdJobInput, SgdJobOutput } from '../src/network/sgd-job.js';
+import { mapPool } from '../src/runs/pool.js';
+import { SGD_JOB, type SgdJobInput } from './sgd-job.js';
 import { createRng } from '../src/random/rng.js';
 import { median } from './stats.js';
 
@@ -114,13 +114,13 @@ if (!flag('skip-workers')) {
     const inputs: SgdJobInput[] = Array.from({ length: replicas }, (_, r) => ({
       backend, activation: 'relu', alpha: 0, K, M, N, lr, seed, replica: r, steps,
     }));
-    const job = { module: new URL('../src/network/sgd-job.ts', import.meta.url).href, fn: 'sgdJob' };
+    const job = SGD_JOB;
     const t: Record<number, number[]> = { 1: [], 2: [] };
     const losses: Record<number, number[]> = {};
     for (let r = 0; r < Math.max(3, Math.ceil(repeats / 2)); r++) {
       for (const workers of [1, 2]) {
         const t0 = performance.now();
-        const res = await mapPool<SgdJobInput, SgdJobOutput>(job, inputs, { workers });
+        const res = await mapPool(job, inputs, { workers });
         t[workers].push((performance.now() - t0) / 1000);
         losses[workers] = res.map((o) => o.loss);
       }

@@ -14,9 +14,9 @@
 // teachers is counted only by the first.
 // Run: nice npx tsx experiments/activations.ts [--runs 200] [--workers 2] [--tau-max 3000] [--quick]
 //      nice npx tsx experiments/activations.ts --summarize-only   (re-derive summary/families from runs.csv)
-import { mapPool } from '../src/experiments/pool.js';
-import type { FinalState, FinalStateSpec } from '../src/experiments/study-optimisers-final.js';
-import { wilsonInterval } from '../src/experiments/study-optimisers.js';
+import { mapPool } from '../src/runs/pool.js';
+import { type FinalState, type FinalStateSpec , FINAL_STATE_JOB } from '../src/studies/optimisers/final-state.js';
+import { wilson } from '../src/stats/wilson.js';
 import { overlapColumns, overlapValues } from '../src/io/columns.js';
 import { writeCsv, type Cell } from '../src/io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../src/io/manifest.js';
@@ -46,7 +46,6 @@ const ACTIVATIONS: Array<{ activation: string; alpha: number; paper: string }> =
   { activation: 'erf', alpha: 0, paper: 'no anti-aligned units (App. E.4, Fig. 12, nGD)' },
 ];
 const ALGORITHMS: AlgorithmName[] = ['gd', 'ngd'];
-const JOB = { module: new URL('../src/experiments/study-optimisers-final.ts', import.meta.url).href, fn: 'finalStateJob' };
 
 const started = makeManifest('experiments/activations.ts', { K, M, runs, workers, tauMax, seed, quick, summarizeOnly });
 
@@ -120,7 +119,7 @@ if (summarizeOnly) {
         run, seed, K, M, initDim: M, algorithm, activation: a.activation, alpha: a.alpha,
         tauMax, tol: 1e-8, rtol: 1e-7, atol: 1e-10, epsGlobal: 1e-3, gTol: 1e-6, vanishTol: 1e-4,
       }));
-      const results = await mapPool<FinalStateSpec, FinalState>(JOB, specs, { workers, ordered: true });
+      const results = await mapPool(FINAL_STATE_JOB, specs, { workers, ordered: true });
       for (const r of results)
         recs.push({ activation: a.activation, alpha: a.alpha, algorithm, run: r.run, loss: r.loss, cls: r.cls, familyN: r.familyN, antiAligned: r.antiAligned,
           minMatchedR: r.minMatchedR, tau: r.tau, rhsNorm: r.rhsNorm, Q: Float64Array.from(r.Q), R: Float64Array.from(r.R) });
@@ -143,8 +142,8 @@ for (const a of ACTIVATIONS) {
     const localAnti = local.filter((r) => r.familyN > 0);
     const localDominant = local.filter((r) => antiUnits(r).some((u) => u.dominant));
     const notGlobalAnti = results.filter((r) => r.cls !== 'global' && r.antiAligned > 0);
-    const [lo, hi] = wilsonInterval(count('global'), n);
-    const [dlo, dhi] = wilsonInterval(localDominant.length, n);
+    const [lo, hi] = wilson(count('global'), n);
+    const [dlo, dhi] = wilson(localDominant.length, n);
     const levels = new Map<string, number>();
     for (const r of local) levels.set(r.loss.toPrecision(4), (levels.get(r.loss.toPrecision(4)) ?? 0) + 1);
     const topLevels = [...levels.entries()].sort((x, y) => y[1] - x[1]).slice(0, 6).map(([l, c]) => `${l}x${c}`).join(' ');

@@ -15,8 +15,8 @@
 // Run: nice npx tsx experiments/appendix-g.ts [--workers 2] [--stages 500,2000,10000] [--runs-scale 1]
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendRow, prepareOutput, runEnsemble, shardRuns, type EnsembleOptions } from '../src/experiments/ensemble.js';
-import { mergeRunFiles, summarizeRuns, type SummaryRow } from '../src/experiments/summarize.js';
+import { appendRow, prepareOutput, runEnsemble, shardRuns, type EnsembleOptions } from '../src/runs/ensemble.js';
+import { mergeRunFiles, summarizeRuns, type SummaryRow } from '../src/runs/summary.js';
 import { writeCsv, type Cell } from '../src/io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../src/io/manifest.js';
 

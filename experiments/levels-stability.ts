@@ -9,9 +9,6 @@
 // With a tag, outputs go to results/levels-stability-<tag>.csv and the fixed points are read from
 // results/levels*.csv (ansatz parameters → (Q, R), polished on the full system) instead of re-solved.
 import { getActivation } from '../src/activations/index.js';
-import { familyLevels, type LevelRow } from '../src/commands/levels.js';
-import { embedWithZeroUnits, perturbationTest } from '../src/theory/stability.js';
-import { identity } from '../src/theory/overlaps.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { expandAnsatz, familyGrouping, makeAnsatz } from '../src/theory/ansatz.js';
@@ -19,6 +16,9 @@ import { polishFixedPoint } from '../src/theory/fixed-points.js';
 import { classify } from '../src/theory/classify.js';
 import { writeCsv, type Cell } from '../src/io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../src/io/manifest.js';
+import { embedWithZeroUnits, perturbationTest } from '../src/ode/perturbation.js';
+import { identity } from '../src/linalg/vector.js';
+import { familyLevels, type LevelRow } from '../src/theory/levels.js';
 
 const Ms = (process.argv[2] ?? '8,10,12').split(',').map(Number);
 const seeds = Number(process.argv[3] ?? 4);

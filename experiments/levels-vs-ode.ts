@@ -5,12 +5,14 @@
 // Usage: npx tsx experiments/levels-vs-ode.ts [seeds=150] [K list=8,10]
 import { getActivation } from '../src/activations/index.js';
 import { gaussianInit } from '../src/theory/init.js';
-import { runTrajectory } from '../src/theory/trajectory.js';
+import { runTrajectory } from '../src/ode/trajectory.js';
 import { createRng } from '../src/random/rng.js';
 import { classify } from '../src/theory/classify.js';
 import { polishFixedPoint, solveFamily, type FixedPoint } from '../src/theory/fixed-points.js';
 import { writeCsv } from '../src/io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../src/io/manifest.js';
+import { makeAlgorithmFlow } from '../src/theory/algorithms.js';
+import { packState } from '../src/theory/overlaps.js';
 
 const seeds = Number(process.argv[2] ?? 150);
 const Ks = (process.argv[3] ?? '8,10').split(',').map(Number);
@@ -25,7 +27,7 @@ for (const K of Ks) {
   for (let n = 1; n < M; n++) levels.set(n, solveFamily(act, K, M, n).filter((s) => s.familyN === n));
   for (let seed = 1; seed <= seeds; seed++) {
     const init = gaussianInit(K, M, M, createRng(seed, 'ode-init'));
-    const tr = runTrajectory(act, init, { method: 'dopri5', tauMax: 5000, tol: 1e-10, recordsPerDecade: 0 });
+    const tr = runTrajectory(makeAlgorithmFlow('gd', act, init.K, init.M, init.T), packState(init), { method: 'dopri5', tauMax: 5000, tol: 1e-10, recordsPerDecade: 0 });
     const c = classify(K, M, tr.Q, tr.R, tr.loss, tr.rhsNorm);
     if (c.cls !== 'local') continue;
     const cands = levels.get(c.familyN) ?? [];

@@ -5,9 +5,9 @@
 // Usage: npx tsx experiments/levels.ts [KmaxEqual=20] [MmaxPlusOne=12] [out=results/levels.csv]
 // (KmaxEqual = 1 skips K = M; MmaxPlusOne = 1 skips K = M + 1.)
 import { getActivation } from '../src/activations/index.js';
-import { familyLevels, levelCells, LEVEL_COLUMNS } from '../src/commands/levels.js';
 import { writeCsv, type Cell } from '../src/io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../src/io/manifest.js';
+import { familyLevels, levelCells, LEVEL_COLUMNS } from '../src/theory/levels.js';
 
 const KmaxEqual = Number(process.argv[2] ?? 20);
 const MmaxPlus = Number(process.argv[3] ?? 12);

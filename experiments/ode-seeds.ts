@@ -3,10 +3,12 @@
 // Run: npx tsx experiments/ode-seeds.ts [--K 8] [--M 8] [--seeds 40]
 import { getActivation } from '../src/activations/index.js';
 import { gaussianInit } from '../src/theory/init.js';
-import { runTrajectory } from '../src/theory/trajectory.js';
+import { runTrajectory } from '../src/ode/trajectory.js';
 import { createRng } from '../src/random/rng.js';
 import { writeCsv } from '../src/io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../src/io/manifest.js';
+import { makeAlgorithmFlow } from '../src/theory/algorithms.js';
+import { packState } from '../src/theory/overlaps.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,7 +20,7 @@ const rows: (string | number)[][] = [];
 for (let seed = 1; seed <= seeds; seed++) {
   // same initial condition and defaults as `scmv ode --seed <seed>`
   const init = gaussianInit(K, M, M, createRng(seed, 'ode-init'));
-  const tr = runTrajectory(act, init, { method: 'dopri5', tauMax: 5000, tol: 1e-10, dt: 0.05, recordsPerDecade: 0 });
+  const tr = runTrajectory(makeAlgorithmFlow('gd', act, K, M, init.T), packState(init), { method: 'dopri5', tauMax: 5000, tol: 1e-10, dt: 0.05, recordsPerDecade: 0 });
   const kind = tr.loss < 1e-8 ? 'global' : tr.rhsNorm < 1e-10 ? 'spurious' : 'not-converged';
   rows.push([seed, K, M, tr.loss, tr.rhsNorm, tr.tau, tr.reason, kind]);
 }

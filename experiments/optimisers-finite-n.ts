@@ -4,7 +4,7 @@
 // Result 1 for GD. One replica per (algorithm, N), ReLU, K = M = 4, Gaussian teacher.
 // Writes results/optimisers/finite-n.csv (one row per run: max deviations over the records).
 // Run: nice npx tsx experiments/optimisers-finite-n.ts [--quick]
-import { trainJob, type TrainOptions } from '../src/experiments/train.js';
+import { trainJob, type TrainOptions } from '../src/runs/train.js';
 import { writeCsv, type Cell } from '../src/io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../src/io/manifest.js';
 

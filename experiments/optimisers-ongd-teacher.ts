@@ -6,9 +6,9 @@
 // K = M = 8 ODE runs from the same seeds as `scmv ensemble`.
 // Writes results/optimisers/ongd-teacher.csv (one row per config) and ongd-teacher-runs.csv.
 // Run: nice npx tsx experiments/optimisers-ongd-teacher.ts [--runs 50] [--workers 2] [--quick]
-import { mapPool } from '../src/experiments/pool.js';
-import { gaussianPair, type FinalState, type FinalStateSpec } from '../src/experiments/study-optimisers-final.js';
-import { wilsonInterval } from '../src/experiments/study-optimisers.js';
+import { mapPool } from '../src/runs/pool.js';
+import { gaussianPair, type FinalState, type FinalStateSpec , FINAL_STATE_JOB } from '../src/studies/optimisers/final-state.js';
+import { wilson } from '../src/stats/wilson.js';
 import { createRng } from '../src/random/rng.js';
 import { writeCsv, type Cell } from '../src/io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../src/io/manifest.js';
@@ -34,7 +34,6 @@ const CONFIGS: Array<{ algorithm: AlgorithmName; teacher: 'orthonormal' | 'gauss
   { algorithm: 'gd', teacher: 'gaussian', d: 8 * M },
   { algorithm: 'ngd', teacher: 'gaussian', d: 8 * M },
 ];
-const JOB = { module: new URL('../src/experiments/study-optimisers-final.ts', import.meta.url).href, fn: 'finalStateJob' };
 
 /** max_{m≠n} |T_mn| and max_m |T_mm − 1| of the Gaussian teacher of run i (same stream as the job). */
 function teacherDeviation(run: number, d: number): { off: number; diag: number } {
@@ -63,11 +62,11 @@ for (const c of CONFIGS) {
     run, seed, K, M, initDim: c.d, algorithm: c.algorithm, activation: 'relu', alpha: 0,
     tauMax, tol: 1e-8, rtol: 1e-7, atol: 1e-10, epsGlobal: 1e-3, gTol: 1e-6, vanishTol: 1e-4, gaussianTeacher: c.teacher === 'gaussian',
   }));
-  const res = await mapPool<FinalStateSpec, FinalState>(JOB, specs, { workers, ordered: true });
+  const res = await mapPool(FINAL_STATE_JOB, specs, { workers, ordered: true });
   const dev = specs.map((s) => (c.teacher === 'gaussian' ? teacherDeviation(s.run, c.d) : { off: 0, diag: 0 }));
   res.forEach((r, i) => runRows.push([c.algorithm, c.teacher, c.d, K, M, r.run, r.loss, r.cls, r.tau, r.rhsNorm, dev[i].off, dev[i].diag]));
   const g = res.filter((r) => r.cls === 'global').length;
-  const [lo, hi] = wilsonInterval(g, runs);
+  const [lo, hi] = wilson(g, runs);
   const losses = res.map((r) => r.loss);
   rows.push([c.algorithm, c.teacher, c.d, K, M, runs, g, res.filter((r) => r.cls === 'local').length, res.filter((r) => r.cls === 'none').length,
     (100 * g) / runs, 100 * lo, 100 * hi, Math.min(...losses), median(losses), Math.max(...losses),

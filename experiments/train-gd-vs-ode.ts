@@ -4,7 +4,7 @@
 // Run: npx tsx experiments/train-gd-vs-ode.ts
 import { writeCsv } from '../src/io/csv.js';
 import { makeManifest, writeManifest } from '../src/io/manifest.js';
-import { deviations, runTrain, type TrainOptions } from '../src/experiments/train.js';
+import { deviations, runTrain, type TrainOptions } from '../src/runs/train.js';
 
 const Ns = [50, 500, 5000];
 const seeds = [1, 2];

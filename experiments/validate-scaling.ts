@@ -5,10 +5,10 @@
 // SGD ODE (writes results/validate/scaling-gradient-flow/).
 // Run: npx tsx experiments/validate-scaling.ts [--workers 2] [--backend wasm|js] [--ode sgd-ode|gradient-flow]
 import { availableParallelism } from 'node:os';
-import { runValidate, VALIDATE_DEFAULTS, type ValidateOptions } from '../src/experiments/validate.js';
-import { writeValidateReport } from '../src/experiments/validate-report.js';
+import { runValidate, VALIDATE_DEFAULTS, type ValidateOptions } from '../src/studies/validate/validate.js';
+import { writeValidateReport } from '../src/studies/validate/report.js';
 import type { BackendName } from '../src/network/backend.js';
-import type { OdeKind } from '../src/experiments/train-ode.js';
+import type { OdeKind } from '../src/runs/train.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classify, DEFAULT_CLASSIFY, familyIndex, matchStudents } from '../src/theory/classify.js';
-import { identity } from '../src/theory/overlaps.js';
+import { identity } from '../src/linalg/vector.js';
 
 /** R (K×M) with student k matched to teacher perm[k] with overlap sign[k]·0.9, plus 0.05 elsewhere. */
 function structuredR(K: number, M: number, perm: number[], sign: number[]): Float64Array {

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { getActivation } from '../src/activations/index.js';
 import { expandAnsatz, familyGrouping, makeAnsatz, makeReducedFlow } from '../src/theory/ansatz.js';
-import { evaluate, polishFixedPoint, solveFamily } from '../src/theory/fixed-points.js';
+import { polishFixedPoint, solveFamily } from '../src/theory/fixed-points.js';
 import { makeFlow } from '../src/theory/flow.js';
-import { identity, maxAbs, overlapsOf } from '../src/theory/overlaps.js';
+import { overlapsOf } from '../src/theory/overlaps.js';
 import { classify } from '../src/theory/classify.js';
-import { realise } from '../src/network/realise.js';
+import { realise } from '../src/theory/realise.js';
 import { createRng } from '../src/random/rng.js';
+import { evaluateFlow } from '../src/theory/flow.js';
+import { identity, maxAbs } from '../src/linalg/vector.js';
 
 const act = getActivation('relu', 0);
 
@@ -53,7 +55,7 @@ describe('fixed points', () => {
     expect(sols.length).toBeGreaterThan(0);
     const s = sols[0];
     const T = identity(7);
-    const { loss, rhsNorm } = evaluate(act, 7, 7, s.Q, s.R, T);
+    const { loss, rhsNorm } = evaluateFlow(act, 7, 7, s.Q, s.R, T);
     expect(rhsNorm).toBeLessThanOrEqual(1e-10);
     expect(loss).toBeCloseTo(0.023202714913567, 12);
     expect(s.psd).toBe(true);
@@ -82,7 +84,7 @@ describe('fixed points', () => {
     const R = Float64Array.from(s.R);
     for (let k = 0; k < K; k++) for (let l = k; l < K; l++) Q[k * K + l] = Q[l * K + k] = Q[k * K + l] + 1e-4 * rng.normal();
     for (let i = 0; i < R.length; i++) R[i] += 1e-4 * rng.normal();
-    expect(evaluate(act, K, K, Q, R, T).rhsNorm).toBeGreaterThan(1e-6);
+    expect(evaluateFlow(act, K, K, Q, R, T).rhsNorm).toBeGreaterThan(1e-6);
     const pol = polishFixedPoint(act, K, K, Q, R, T);
     expect(pol.ok).toBe(true);
     expect(pol.rhsNorm).toBeLessThanOrEqual(1e-10);

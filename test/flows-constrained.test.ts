@@ -5,15 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import { getActivation, type Activation } from '../src/activations/index.js';
 import { createRng } from '../src/random/rng.js';
-import { overlapsOf, identity, maxAbs } from '../src/theory/overlaps.js';
+import { overlapsOf } from '../src/theory/overlaps.js';
 import { populationLoss } from '../src/theory/loss.js';
 import { makeFlow } from '../src/theory/flow.js';
-import { makeNgdFlow, normaliseRows } from '../src/theory/flow-ngd.js';
-import { makeOngdFlow, orthonormaliseRows } from '../src/theory/flow-ongd.js';
+import { makeNgdFlow, normaliseOverlaps } from '../src/theory/flow-ngd.js';
+import { makeOngdFlow, orthonormaliseOverlaps } from '../src/theory/flow-ongd.js';
 import { make2LFlow } from '../src/theory/flow-2l.js';
 import { makeAlgorithmFlow } from '../src/theory/algorithms.js';
-import { integrate } from '../src/theory/integrate.js';
+import { integrate } from '../src/ode/integrate.js';
 import { gaussianInit } from '../src/theory/init.js';
+import { identity, maxAbs } from '../src/linalg/vector.js';
 
 const K = 3;
 const M = 2;
@@ -270,21 +271,21 @@ describe('integrated constrained flows (ReLU, K = 4, M = 3)', () => {
 });
 
 describe('constraint projections of initial overlaps', () => {
-  it('normaliseRows and orthonormaliseRows match explicit row normalisation / Gram–Schmidt', () => {
+  it('normaliseRows and orthonormaliseOverlaps match explicit row normalisation / Gram–Schmidt', () => {
     const { W, Ws } = randomWeights(5);
     const o = overlapsOf(W, Ws, K, M, N);
-    const n1 = normaliseRows(K, M, o.Q, o.R);
+    const n1 = normaliseOverlaps(K, M, o.Q, o.R);
     const n2 = overlapsOf(normalise(W), Ws, K, M, N);
     expect(maxDiff(n1.Q, n2.Q)).toBeLessThan(1e-13);
     expect(maxDiff(n1.R, n2.R)).toBeLessThan(1e-13);
-    const o1 = orthonormaliseRows(K, M, o.Q, o.R);
+    const o1 = orthonormaliseOverlaps(K, M, o.Q, o.R);
     const o2 = overlapsOf(gramSchmidt(W), Ws, K, M, N);
     expect(maxDiff(o1.Q, o2.Q)).toBeLessThan(1e-12);
     expect(maxDiff(o1.R, o2.R)).toBeLessThan(1e-12);
   });
 
-  it('orthonormaliseRows rejects a rank-deficient Q (K > init dimension)', () => {
+  it('orthonormaliseOverlaps rejects a rank-deficient Q (K > init dimension)', () => {
     const init = gaussianInit(4, 2, 2, createRng(1, 'flows-constrained', 'rank'));
-    expect(() => orthonormaliseRows(4, 2, init.Q, init.R)).toThrow(RangeError);
+    expect(() => orthonormaliseOverlaps(4, 2, init.Q, init.R)).toThrow(RangeError);
   });
 });

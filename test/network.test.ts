@@ -12,7 +12,9 @@ import { makeWeightGradient } from '../src/network/gradient.js';
 import { makeGdStepper } from '../src/network/gd.js';
 import { measure } from '../src/network/measure.js';
 import { createSgdKernel, makeBatch } from '../src/network/backend.js';
-import { runTrajectory } from '../src/theory/trajectory.js';
+import { runTrajectory } from '../src/ode/trajectory.js';
+import { makeAlgorithmFlow } from '../src/theory/algorithms.js';
+import { packState } from '../src/theory/overlaps.js';
 
 describe('teacher and student sampling', () => {
   it('orthonormal teacher has T = I exactly (to round-off), Gaussian T = I + O(N^-1/2)', () => {
@@ -127,7 +129,7 @@ describe('population GD on explicit weights follows the ODE (Result 1)', () => {
   const W0 = sampleStudent(K, N, createRng(8, 'replica', 0));
   const start = measure(act, W0, Ws, K, M, N);
   const tauMax = 30;
-  const ode = runTrajectory(act, start, { method: 'dopri5', tauMax, tol: 0, rtol: 1e-12, atol: 1e-14, recordTimes: [5, 10, 20, 30] });
+  const ode = runTrajectory(makeAlgorithmFlow('gd', act, start.K, start.M, start.T), packState(start), { method: 'dopri5', tauMax, tol: 0, rtol: 1e-12, atol: 1e-14, recordTimes: [5, 10, 20, 30] });
   const odeLoss = new Map(ode.records.map((r) => [r.tau, r.loss]));
   function gdError(dtau: number, method: 'euler' | 'rk4'): number {
     const W = Float64Array.from(W0);

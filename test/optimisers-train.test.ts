@@ -2,14 +2,18 @@
 // order-parameter ODEs of SPEC §4.4–4.5 started from the network's measured (Q0, R0, T, v0).
 import { describe, expect, it } from 'vitest';
 import { getActivation } from '../src/activations/index.js';
+import { symmetricEigenvalues } from '../src/linalg/eigen.js';
+import { inverseSqrtSpd } from '../src/linalg/sqrtm.js';
+import { gram } from '../src/linalg/gram.js';
 import { createRng } from '../src/random/rng.js';
-import { overlapsOf, identity } from '../src/theory/overlaps.js';
+import { overlapsOf } from '../src/theory/overlaps.js';
 import { makeAlgorithmFlow } from '../src/theory/algorithms.js';
-import { integrate } from '../src/theory/integrate.js';
+import { integrate } from '../src/ode/integrate.js';
 import {
-  initialNet, makeOnlineStepper, makePopulationStepper, retractStiefel, rowNorms, symmetricEigen,
+  initialNet, makeOnlineStepper, makePopulationStepper, retractStiefel, rowNorms,
   type ConstrainedAlgorithm, type NetState,
-} from '../src/network/train-constrained.js';
+} from '../src/network/constrained.js';
+import { identity } from '../src/linalg/vector.js';
 
 const act = getActivation('relu');
 const K = 3;
@@ -145,29 +149,32 @@ describe('retractions', () => {
       }
     expect(asym).toBeLessThan(1e-13);
     expect(asymQ).toBeGreaterThan(1e-3);
-    expect(Math.min(...symmetricEigen(P, K).values)).toBeGreaterThan(0);
+    expect(symmetricEigenvalues(P, K)[0]).toBeGreaterThan(0);
   });
 
-  it('symmetricEigen reconstructs a random symmetric matrix', () => {
+  it('inverseSqrtSpd gives Z with Z A Z = I for a random SPD matrix', () => {
     const n = 6;
     const rng = createRng(4, 'optimisers-train', 'eigen');
-    const A = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) A[i * n + j] = A[j * n + i] = rng.normal();
-    const { values, vectors } = symmetricEigen(A, n);
+    const B = new Float64Array(n * n);
+    rng.fillNormal(B);
+    const A = gram(B, n, B, n, n, new Float64Array(n * n), true);
+    for (let i = 0; i < n; i++) A[i * n + i] += 0.05;
+    const Z = inverseSqrtSpd(A, n);
     let err = 0;
     for (let i = 0; i < n; i++)
       for (let j = 0; j < n; j++) {
         let s = 0;
-        for (let k = 0; k < n; k++) s += vectors[i * n + k] * values[k] * vectors[j * n + k];
-        err = Math.max(err, Math.abs(s - A[i * n + j]));
+        for (let k = 0; k < n; k++) for (let l = 0; l < n; l++) s += Z[i * n + k] * A[k * n + l] * Z[l * n + j];
+        err = Math.max(err, Math.abs(s - (i === j ? 1 : 0)));
       }
     expect(err).toBeLessThan(1e-12);
+    expect(() => inverseSqrtSpd(Float64Array.from([1, 2, 2, 1]), 2)).toThrow(RangeError);
   });
 });
 
 describe('scmv train integration (trainJob dispatch, in-process)', () => {
   it('population ngd/ongd/2l match their ODE to 1e-8 and online versions to 0.05; 2L rows carry v', async () => {
-    const { trainJob, trainHeader, trainRows } = await import('../src/experiments/train.js');
+    const { trainJob, trainHeader, trainRows } = await import('../src/runs/train.js');
     const base = {
       K: 3, M: 2, N: 60, lr: 0.05, dtau: 0.02, gdMethod: 'rk4' as const, tauMax: 2, teacher: 'gaussian' as const,
       activation: 'relu' as const, alpha: 0.01, seed: 5, replicas: 1, workers: 1, backend: 'js' as const, compareOde: true, kappa: 0.5,

@@ -1,21 +1,22 @@
 // `scmv study optimisers` (src/experiments/study-optimisers.ts): Wilson intervals, the Table 2
 // row arithmetic, and a tiny end-to-end study whose table must show what the flows imply.
+import { wilson } from '../src/stats/wilson.js';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { paperEps, runOptimiserStudy, tableRow, TABLE2_COLUMNS, wilsonInterval } from '../src/experiments/study-optimisers.js';
+import { paperEps, runOptimiserStudy, tableRow, TABLE2_COLUMNS } from '../src/studies/optimisers/study.js';
 
 describe('wilsonInterval', () => {
   it('matches the closed form for 8/10 and 0/20, 20/20', () => {
-    const [lo, hi] = wilsonInterval(8, 10);
+    const [lo, hi] = wilson(8, 10);
     expect(lo).toBeCloseTo(0.49016, 4);
     expect(hi).toBeCloseTo(0.94332, 4);
-    expect(wilsonInterval(0, 20)[0]).toBe(0);
-    expect(wilsonInterval(0, 20)[1]).toBeCloseTo(0.16113, 4);
-    expect(wilsonInterval(20, 20)[1]).toBe(1);
-    expect(wilsonInterval(20, 20)[0]).toBeCloseTo(0.83887, 4);
+    expect(wilson(0, 20)[0]).toBe(0);
+    expect(wilson(0, 20)[1]).toBeCloseTo(0.16113, 4);
+    expect(wilson(20, 20)[1]).toBe(1);
+    expect(wilson(20, 20)[0]).toBeCloseTo(0.83887, 4);
   });
 });
 

@@ -1,10 +1,10 @@
 // mapPool: outputs in input order whatever the worker count, ordered delivery, and abort
 // stopping dispatch (in-process and on worker threads).
 import { describe, expect, it } from 'vitest';
-import { mapPool } from '../src/experiments/pool.js';
-import type { RunSpec, RunRow } from '../src/experiments/ensemble-run.js';
+import { mapPool } from '../src/runs/pool.js';
+import { ENSEMBLE_RUN_JOB, type RunRow, type RunSpec } from '../src/runs/ensemble-member.js';
 
-const job = { module: new URL('../src/experiments/ensemble-run.ts', import.meta.url).href, fn: 'ensembleRunJob' };
+const job = ENSEMBLE_RUN_JOB;
 const spec = (run: number): RunSpec => ({
   run, seed: 5, K: 2, M: 2, initDim: 2, algorithm: 'gd', activation: 'relu', alpha: 0, tol: 1e-7, tauMax: 200,
   rtol: 1e-6, atol: 1e-9, epsGlobal: 1e-3, gTol: 1e-6, vanishTol: 1e-4, earlyGlobal: true, polishAt: 1e-4,
@@ -14,9 +14,9 @@ const strip = (r: RunRow) => ({ ...r, wall_ms: 0 });
 describe('mapPool', () => {
   it('returns the same outputs on 1 and 2 workers, delivered in order when asked', async () => {
     const inputs = Array.from({ length: 8 }, (_, i) => spec(i));
-    const one = await mapPool<RunSpec, RunRow>(job, inputs, { workers: 1 });
+    const one = await mapPool(job, inputs, { workers: 1 });
     const seen: number[] = [];
-    const two = await mapPool<RunSpec, RunRow>(job, inputs, { workers: 2, ordered: true, onResult: (i) => seen.push(i) });
+    const two = await mapPool(job, inputs, { workers: 2, ordered: true, onResult: (i) => seen.push(i) });
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(two.map(strip)).toEqual(one.map(strip));
     expect(one.map((r) => r.run)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -28,7 +28,7 @@ describe('mapPool', () => {
       const inputs = Array.from({ length: 400 }, (_, i) => spec(i));
       const ac = new AbortController();
       let delivered = 0;
-      const out = await mapPool<RunSpec, RunRow>(job, inputs, {
+      const out = await mapPool(job, inputs, {
         workers, ordered: true, signal: ac.signal,
         onResult: () => {
           if (++delivered === 3) ac.abort();

@@ -4,10 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { getActivation } from '../src/activations/index.js';
 import { makeFlow } from '../src/theory/flow.js';
 import { makePhi, makeSgdFlow } from '../src/theory/sgd-flow.js';
-import { runTrajectory } from '../src/theory/trajectory.js';
+import { runTrajectory } from '../src/ode/trajectory.js';
 import { gaussianInit } from '../src/theory/init.js';
 import { createRng } from '../src/random/rng.js';
 import { randomCovariance, cholesky } from './helpers.js';
+import { makeAlgorithmFlow } from '../src/theory/algorithms.js';
+import { packState } from '../src/theory/overlaps.js';
+import { flowSystem } from '../src/ode/compare.js';
 
 const CASES: [string, number][] = [['relu', 0], ['leaky-relu', 0.2], ['erf', 0]];
 
@@ -88,10 +91,10 @@ describe('SGD ODE trajectories (relu, K = M = 3)', () => {
     const act = getActivation('relu');
     const init = gaussianInit(3, 3, 50, createRng(53, 'traj'));
     const opts = { method: 'dopri5' as const, tauMax: 20, tol: 0, rtol: 1e-8, atol: 1e-10, recordTimes: [5, 10, 20] };
-    const gf = runTrajectory(act, init, opts);
+    const gf = runTrajectory(makeAlgorithmFlow('gd', act, 3, 3, init.T), packState(init), opts);
     const gaps: number[] = [];
     for (const eta of [0.02, 0.01]) {
-      const sgd = runTrajectory(act, init, { ...opts, flow: makeSgdFlow(act, 3, 3, init.T, eta) });
+      const sgd = runTrajectory(flowSystem(makeSgdFlow(act, 3, 3, init.T, eta), 3, 3), packState(init), opts);
       let gap = 0;
       for (let i = 0; i < gf.records.length; i++) gap = Math.max(gap, Math.abs(sgd.records[i].loss - gf.records[i].loss));
       gaps.push(gap);

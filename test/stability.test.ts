@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { getActivation } from '../src/activations/index.js';
 import { solveFamily } from '../src/theory/fixed-points.js';
-import { hessianSpectrum, perturbationTest, weightHessian } from '../src/theory/stability.js';
-import { symmetricEigenvalues } from '../src/theory/stability-eigen.js';
+import { hessianSpectrum, weightHessian } from '../src/theory/stability.js';
+import { symmetricEigenvalues } from '../src/linalg/eigen.js';
 import { populationLoss } from '../src/theory/loss.js';
-import { identity } from '../src/theory/overlaps.js';
-import { realise } from '../src/network/realise.js';
+import { realise } from '../src/theory/realise.js';
 import { createRng } from '../src/random/rng.js';
+import { perturbationTest } from '../src/ode/perturbation.js';
+import { identity } from '../src/linalg/vector.js';
 
 const act = getActivation('relu', 0);
 

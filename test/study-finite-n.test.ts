@@ -5,19 +5,28 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { runFiniteNStudy, type FiniteNOptions } from '../src/experiments/study-finite-n.js';
-import { FAMILY_COLUMNS, GDCMP_COLUMNS, HIST_COLUMNS, FIT_COLUMNS, LEVEL_BIAS_COLUMNS } from '../src/experiments/study-finite-n-report.js';
-import { readCsvFile, logLogFit, peakOf, histogram } from '../src/experiments/study-finite-n-stats.js';
-import { finiteNNetwork, runSeed } from '../src/experiments/study-finite-n-jobs.js';
+import { runFiniteNStudy } from '../src/studies/finite-n/study.js';
+import type { FiniteNOptions } from '../src/studies/finite-n/options.js';
+import { FAMILY_COLUMNS, GDCMP_COLUMNS, HIST_COLUMNS, FIT_COLUMNS, LEVEL_BIAS_COLUMNS } from '../src/studies/finite-n/report.js';
+import { finiteNNetwork, runSeed } from '../src/studies/finite-n/jobs.js';
 import { overlapsOf } from '../src/theory/overlaps.js';
+import { readCsvFile } from '../src/io/csv.js';
+import { logLogFit } from '../src/stats/fit.js';
+import { peakOf } from '../src/stats/describe.js';
+import { histogram } from '../src/stats/histogram.js';
 
 const header = (path: string) => readFileSync(path, 'utf8').split('\n')[0].split(',');
 
 describe('study finite-n helpers', () => {
   it('fits log-log slopes, quartiles and histograms exactly', () => {
-    const f = logLogFit([16, 64, 256, 1024], [16, 64, 256, 1024].map((N) => 3 * N ** -0.5));
+    const f = logLogFit([16, 64, 256, 1024], [16, 64, 256, 1024].map((N) => 3 * N ** -0.5), Math.log10);
     expect(f.slope).toBeCloseTo(-0.5, 12);
     expect(10 ** f.intercept).toBeCloseTo(3, 10);
+    const e = logLogFit([16, 64, 256, 1024], [16, 64, 256, 1024].map((N) => 3 * N ** -0.5));
+    expect(Math.exp(e.intercept)).toBeCloseTo(3, 10);
+    // the slope's standard error: zero for an exact power law, positive with scatter
+    expect(f.slopeSe).toBeLessThan(1e-12);
+    expect(logLogFit([1, 2, 4, 8], [1, 0.6, 0.26, 0.13]).slopeSe).toBeGreaterThan(0.01);
     const p = peakOf([1, 2, 3, 4, 5]);
     expect([p.median, p.q1, p.q3, p.iqr]).toEqual([3, 2, 4, 2]);
     expect(histogram([0.05, 0.15, 0.15, 0.95, 2], 0, 1, 10).map((b) => b.count)).toEqual([1, 2, 0, 0, 0, 0, 0, 0, 0, 1]);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse } from 'csv-parse/sync';
-import { runSgdScaling, RUN_COLUMNS, SUMMARY_COLUMNS } from '../src/experiments/study-sgd-scaling.js';
+import { runSgdScaling, RUN_COLUMNS, SUMMARY_COLUMNS } from '../src/studies/sgd-scaling/study.js';
 
 describe('study sgd-scaling (tiny)', () => {
   it('writes runs/summary/fits CSVs and figures; η = c/N deviates less than η = c at the largest N', async () => {

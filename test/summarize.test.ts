@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mergeRuns, summarizeRuns, wilson } from '../src/experiments/summarize.js';
+import { mergeRuns, summarizeRuns } from '../src/runs/summary.js';
+import { wilson } from '../src/stats/wilson.js';
 
 const header = 'run,seed,K,M,final_loss,class,family_n,tau_end,rhs_norm,rhs_evals,stop,wall_ms\n';
 const line = (run: number, cls: string, n: number, loss: number, K = 8, M = 8, seed = 1) =>

@@ -5,10 +5,13 @@ import { ACTIVATION_NAMES, getActivation } from '../src/activations/index.js';
 import { populationLoss } from '../src/theory/loss.js';
 import { makeLossGradients } from '../src/theory/gradients.js';
 import { makeFlow, makeFlowParts } from '../src/theory/flow.js';
-import { flowI3 } from '../src/theory/flow-i3.js';
-import { identity, maxAbs, overlapsOf, type Overlaps } from '../src/theory/overlaps.js';
-import { runTrajectory } from '../src/theory/trajectory.js';
+import { flowI3 } from './oracles/flow-i3.js';
+import { overlapsOf, type Overlaps } from '../src/theory/overlaps.js';
+import { runTrajectory } from '../src/ode/trajectory.js';
 import { createRng } from '../src/random/rng.js';
+import { identity, maxAbs } from '../src/linalg/vector.js';
+import { makeAlgorithmFlow } from '../src/theory/algorithms.js';
+import { packState } from '../src/theory/overlaps.js';
 
 /** Overlaps of random Gaussian weights in dimension N (so Ω is PSD). */
 function randomOverlaps(K: number, M: number, N: number, seed: number): Overlaps & { W: Float64Array; Wstar: Float64Array } {
@@ -198,7 +201,7 @@ describe('ODE against population GD on explicit weights (N = 20)', () => {
         times.push(Number((s * dtau).toFixed(10)));
       }
     }
-    const traj = runTrajectory(act, { K, M, Q: o.Q, R: o.R, T: o.T }, { method: 'dopri5', tauMax: 20, tol: 0, rtol: 1e-11, atol: 1e-13, recordTimes: times });
+    const traj = runTrajectory(makeAlgorithmFlow('gd', act, K, M, o.T), packState(o), { method: 'dopri5', tauMax: 20, tol: 0, rtol: 1e-11, atol: 1e-13, recordTimes: times });
     const odeLoss = traj.records.filter((r) => times.includes(r.tau)).map((r) => r.loss);
     expect(odeLoss.length).toBe(times.length);
     let maxErr = 0;

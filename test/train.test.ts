@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { deviations, odeKindOf, runTrain, totalSteps, type TrainOptions } from '../src/experiments/train.js';
+import { deviations, odeKindOf, runTrain, totalSteps, type TrainOptions } from '../src/runs/train.js';
 import { getActivation } from '../src/activations/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scmv-train-'));

@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { logLogSlope, runValidate, summarise, fitExponents, validateRuns, VALIDATE_QUICK, type ValidateOptions } from '../src/experiments/validate.js';
+import { logLogFit } from '../src/stats/fit.js';
+import { runValidate, summarise, fitExponents, validateRuns, VALIDATE_QUICK, type ValidateOptions } from '../src/studies/validate/validate.js';
 
 const tiny: ValidateOptions = {
   ...VALIDATE_QUICK, K: 2, M: 2, seeds: 3, Ns: [40, 160], gdTauMax: 2, sgdTauMax: 0.5, lrFixed: 0.2,
@@ -14,8 +15,8 @@ const tiny: ValidateOptions = {
 
 describe('validate library', () => {
   it('logLogSlope recovers a power law', () => {
-    expect(logLogSlope([10, 100, 1000], [3e-1, 3e-2 * 10 ** 0.5, 3e-2])).toBeCloseTo(-0.5, 12);
-    expect(logLogSlope([1], [1])).toBeNaN();
+    expect(logLogFit([10, 100, 1000], [3e-1, 3e-2 * 10 ** 0.5, 3e-2]).slope).toBeCloseTo(-0.5, 12);
+    expect(logLogFit([1], [1]).slope).toBeNaN();
   });
 
   it('sweeps both algorithms; GD matches the ODE, SGD deviates more at larger η', async () => {

@@ -1,10 +1,14 @@
-// Tidy CSV output through csv-stringify. Files are written to `<path>.partial` and renamed
-// on success, so an interrupted or rejected run never leaves a half-written file at `path`.
-import { mkdirSync, renameSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
+// Tidy CSV through csv-stringify and csv-parse: the one writer and the one reader. Whole files
+// are written to `<path>.partial` and renamed on success, so an interrupted or rejected run never
+// leaves a half-written file at `path`; readers ignore a trailing partial line (a write cut by
+// SIGKILL), which resumable files cut off before appending (io/resumable.ts).
+import { mkdirSync, renameSync, writeFileSync, appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import { parse } from 'csv-parse/sync';
 
 export type Cell = string | number | boolean | null | undefined;
+export type CsvRecord = Record<string, string>;
 
 /** Formats a number for CSV: full float64 precision, NaN/±Inf spelled out. */
 export function formatCell(v: Cell): string | number | boolean | null | undefined {
@@ -15,6 +19,11 @@ export function formatCell(v: Cell): string | number | boolean | null | undefine
 /** CSV text for a header and rows. */
 export function toCsv(header: readonly string[], rows: readonly (readonly Cell[])[], withHeader = true): string {
   return stringify(rows.map((r) => r.map(formatCell)), { header: withHeader, columns: header as string[] });
+}
+
+/** Rows of objects as cells in the order of `columns`. */
+export function cellsOf(columns: readonly string[], rows: readonly Record<string, unknown>[]): Cell[][] {
+  return rows.map((r) => columns.map((c) => r[c] as Cell));
 }
 
 /** Writes a whole CSV atomically (temp file + rename). */
@@ -32,4 +41,28 @@ export function appendCsv(path: string, header: readonly string[], rows: readonl
     writeFileSync(path, toCsv(header, []));
   }
   if (rows.length) appendFileSync(path, toCsv(header, rows, false));
+}
+
+/** Records of CSV text with a header; a trailing partial line (no final newline) is ignored. */
+export function parseCsv(text: string): CsvRecord[] {
+  const end = text.lastIndexOf('\n');
+  const whole = end < 0 ? '' : text.slice(0, end + 1);
+  if (whole.trim() === '') return [];
+  return parse(whole, { columns: true, skip_empty_lines: true }) as CsvRecord[];
+}
+
+/** Records of a CSV file ([] if it does not exist). */
+export function readCsvFile(path: string): CsvRecord[] {
+  if (!existsSync(path)) return [];
+  return parseCsv(readFileSync(path, 'utf8'));
+}
+
+/** A record with numeric-looking fields converted to numbers (NaN, Inf, -Inf included). */
+export function numericRecord(r: CsvRecord): Record<string, string | number> {
+  const o: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(r)) {
+    const n = v === 'Inf' ? Infinity : v === '-Inf' ? -Infinity : v === 'NaN' ? NaN : Number(v);
+    o[k] = v !== '' && (Number.isFinite(n) || ['Inf', '-Inf', 'NaN'].includes(v)) ? n : v;
+  }
+  return o;
 }

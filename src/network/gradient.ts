@@ -3,24 +3,30 @@
 //   N ∇_W ε = S W + H W*,   S = G + Gᵀ, G = ∂ε/∂Q, H = ∂ε/∂R,
 // with S, H from makeFlowParts evaluated at the overlaps of W.
 import type { Activation } from '../activations/index.js';
-import { makeFlowParts } from '../theory/flow.js';
-import { dot } from './dot.js';
+import { makeFlowParts, type FlowParts } from '../theory/flow.js';
+import { dot } from '../linalg/dot.js';
+import { gram } from '../linalg/gram.js';
 
 /**
  * Returns grad(W, out) that writes out = S W + H W* (= N ∇_W ε, K×N) and returns ε at W.
  * T is the (fixed) teacher overlap W* W*ᵀ/N; Q and R are measured from W on each call.
  */
 export function makeWeightGradient(act: Activation, K: number, M: number, N: number, Wstar: Float64Array, T: Float64Array) {
-  const parts = makeFlowParts(act, K, M, T);
+  return makeWeightGradientFrom(makeFlowParts(act, K, M, T), K, M, N, Wstar);
+}
+
+/**
+ * The same for any loss whose S and H come from `parts` (e.g. the v-weighted loss of 2L-GD,
+ * docs/theory.md §4.5): out = S W + H W*, returns ε.
+ */
+export function makeWeightGradientFrom(parts: (Q: Float64Array, R: Float64Array) => FlowParts, K: number, M: number, N: number, Wstar: Float64Array) {
   const Q = new Float64Array(K * K);
   const R = new Float64Array(K * M);
   const P = K + M;
   const coef = new Float64Array(P);
   return function weightGradient(W: Float64Array, out: Float64Array): number {
-    for (let k = 0; k < K; k++) {
-      for (let l = k; l < K; l++) Q[k * K + l] = Q[l * K + k] = dot(W, k * N, W, l * N, N) / N;
-      for (let m = 0; m < M; m++) R[k * M + m] = dot(W, k * N, Wstar, m * N, N) / N;
-    }
+    gram(W, K, W, K, N, Q, true, dot);
+    gram(W, K, Wstar, M, N, R, false, dot);
     const { S, H, loss } = parts(Q, R);
     for (let k = 0; k < K; k++) {
       // out_k = Σ_j S_kj w_j + Σ_m H_km w*_m, two source rows per pass

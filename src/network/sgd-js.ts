@@ -2,7 +2,7 @@
 //   x ~ N(0, I_N), λ = W x/√N, ν = W* x/√N, Δ = Σ g(λ) − Σ g(ν), w_k ← w_k − (η/√N) Δ g′(λ_k) x.
 // It is the reference for every other backend (see backend.ts for the contract).
 import { getActivation } from '../activations/index.js';
-import { dot } from './dot.js';
+import { dot } from '../linalg/dot.js';
 import { DEFAULT_MAX_DELTA, type SgdBatch, type SgdKernel, type SgdKernelSpec } from './backend.js';
 
 /** Creates the js kernel; it works on batch.W in place, so load/sync are no-ops. */

@@ -4,10 +4,9 @@
 // Gaussian initial state onto the algorithm's constraint set.
 import type { Activation } from '../activations/index.js';
 import { makeFlow } from './flow.js';
-import { makeNgdFlow, normaliseRows } from './flow-ngd.js';
-import { makeOngdFlow, orthonormaliseRows } from './flow-ongd.js';
+import { makeNgdFlow, normaliseOverlaps } from './flow-ngd.js';
+import { makeOngdFlow, orthonormaliseOverlaps } from './flow-ongd.js';
 import { make2LFlow } from './flow-2l.js';
-import type { OdeRhs } from './integrators.js';
 import type { Overlaps } from './overlaps.js';
 
 export type AlgorithmName = 'gd' | 'ngd' | 'ongd' | '2l';
@@ -38,8 +37,8 @@ export interface AlgorithmFlow {
   size: number;
   /** Subarray views of Q, R (and v) inside a state (or RHS) vector. */
   views(y: Float64Array): StateViews;
-  /** Right-hand side dy/dτ = f(y) for integrate(). */
-  rhs: OdeRhs;
+  /** Right-hand side dy/dτ = f(y) for an integrator (τ is unused: every flow is autonomous). */
+  rhs: (tau: number, y: Float64Array, dy: Float64Array) => void;
   /** Writes dy = dy/dτ at y and returns ε(y) (one evaluation of both). */
   evaluate(y: Float64Array, dy: Float64Array): number;
   /** ε at a state. */
@@ -51,6 +50,8 @@ export interface AlgorithmFlow {
   initialState(init: Overlaps): Float64Array;
   /** Smallest Gaussian-initialisation dimension that gives a valid initial state (onGD needs d ≥ K). */
   minInitDim(M: number): number;
+  /** True when the state is plain [Q, R] under gradient flow, so Newton polishing of SPEC §6 applies. */
+  polishable: boolean;
 }
 
 /** The flow of algorithm `name` for K students, M teachers, teacher overlaps T (SPEC §3, §4.4, §4.5). */
@@ -60,10 +61,19 @@ export function makeAlgorithmFlow(
   const nQ = K * K;
   const nR = K * M;
   const size = name === '2l' ? nQ + nR + K : nQ + nR;
-  const views = (y: Float64Array): StateViews =>
-    name === '2l'
-      ? { Q: y.subarray(0, nQ), R: y.subarray(nQ, nQ + nR), v: y.subarray(nQ + nR, nQ + nR + K) }
-      : { Q: y.subarray(0, nQ), R: y.subarray(nQ, nQ + nR) };
+  // views made once per state buffer (integrators cycle through a handful of buffers), so the
+  // hot loop allocates nothing
+  const cache = new WeakMap<Float64Array, StateViews>();
+  const views = (y: Float64Array): StateViews => {
+    let v = cache.get(y);
+    if (!v) {
+      v = name === '2l'
+        ? { Q: y.subarray(0, nQ), R: y.subarray(nQ, nQ + nR), v: y.subarray(nQ + nR, nQ + nR + K) }
+        : { Q: y.subarray(0, nQ), R: y.subarray(nQ, nQ + nR) };
+      cache.set(y, v);
+    }
+    return v;
+  };
   const scratch = new Float64Array(size);
   let evaluate: (y: Float64Array, dy: Float64Array) => number;
   if (name === '2l') {
@@ -75,48 +85,26 @@ export function makeAlgorithmFlow(
     };
   } else {
     const f = name === 'gd' ? makeFlow(act, K, M, T) : name === 'ngd' ? makeNgdFlow(act, K, M, T) : makeOngdFlow(act, K, M, T);
-    evaluate = (y, dy) => f(y.subarray(0, nQ), y.subarray(nQ, nQ + nR), dy.subarray(0, nQ), dy.subarray(nQ, nQ + nR));
+    evaluate = (y, dy) => {
+      const s = views(y);
+      const d = views(dy);
+      return f(s.Q, s.R, d.Q, d.R);
+    };
   }
-  const rhs: OdeRhs = (_t, y, dy) => {
+  const rhs = (_t: number, y: Float64Array, dy: Float64Array): void => {
     evaluate(y, dy);
   };
   const loss = (y: Float64Array) => evaluate(y, scratch);
   const initialState = (init: Overlaps): Float64Array => {
     if (init.K !== K || init.M !== M) throw new RangeError(`initial overlaps are ${init.K}×${init.M}, flow is ${K}×${M}`);
     const y = new Float64Array(size);
-    const { Q, R } = name === 'ngd' ? normaliseRows(K, M, init.Q, init.R, opts.norm ?? 1) : name === 'ongd' ? orthonormaliseRows(K, M, init.Q, init.R) : init;
+    const { Q, R } = name === 'ngd' ? normaliseOverlaps(K, M, init.Q, init.R, opts.norm ?? 1) : name === 'ongd' ? orthonormaliseOverlaps(K, M, init.Q, init.R) : init;
     y.set(Q, 0);
     y.set(R, nQ);
     if (name === '2l') y.fill(opts.v0 ?? 1, nQ + nR);
     return y;
   };
   const minInitDim = (m: number) => (name === 'ongd' ? Math.max(m, K) : m);
-  return { name, K, M, T, size, views, rhs, evaluate, loss, initialState, minInitDim };
+  return { name, K, M, T, size, views, rhs, evaluate, loss, initialState, minInitDim, polishable: name === 'gd' };
 }
 
-/**
- * An ensemble system (the shape of src/experiments/ensemble-systems.ts: y0, rhs returning ε,
- * overlaps views, polishable) for algorithm `name`, started from the constrained projection of
- * `init` (see AlgorithmFlow.initialState). onGD needs an initialisation of dimension ≥ K.
- */
-export function makeAlgorithmSystem(name: AlgorithmName, opts: AlgorithmOptions = {}) {
-  return (act: Activation, init: Overlaps) => {
-    const flow = makeAlgorithmFlow(name, act, init.K, init.M, init.T, opts);
-    let y0: Float64Array;
-    try {
-      y0 = flow.initialState(init);
-    } catch (e) {
-      if (name === 'ongd') throw new RangeError(`onGD needs an initialisation of dimension ≥ K = ${init.K} (use --init-dim ≥ K): ${(e as Error).message}`);
-      throw e;
-    }
-    return {
-      y0,
-      rhs: flow.evaluate,
-      overlaps: (y: Float64Array) => {
-        const { Q, R } = flow.views(y);
-        return { Q, R };
-      },
-      polishable: name === 'gd',
-    };
-  };
-}

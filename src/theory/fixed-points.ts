@@ -3,12 +3,12 @@
 // on the full (Q, R) system. A point counts as a fixed point only if the FULL RHS max-norm of
 // SPEC §3 is ≤ 1e-10.
 import type { Activation } from '../activations/index.js';
-import { makeFlow } from './flow.js';
+import { evaluateFlow, makeFlow } from './flow.js';
 import { averageOverClasses, expandAnsatz, familyGrouping, makeAnsatz, makeReducedFlow, type Ansatz } from './ansatz.js';
-import { newtonSolve } from './newton.js';
-import { identity, maxAbs } from './overlaps.js';
+import { newtonSolve } from '../linalg/newton.js';
+import { identity } from '../linalg/vector.js';
 import { classify } from './classify.js';
-import { choleskyPsd, omegaMatrix } from '../network/realise.js';
+import { isRealisable } from './realise.js';
 
 /** A solution is reported only when max|RHS| ≤ this (SPEC §6). */
 export const FIXED_POINT_TOL = 1e-10;
@@ -85,17 +85,10 @@ export function polishFixedPoint(
   const Q = new Float64Array(K * K);
   const R = new Float64Array(K * M);
   full.unpack(res.x, Q, R);
-  const { loss, rhsNorm } = evaluate(act, K, M, Q, R, T);
+  const { loss, rhsNorm } = evaluateFlow(act, K, M, Q, R, T);
   return { Q, R, loss, rhsNorm, ok: rhsNorm <= opts.acceptTol, iterations: res.iterations };
 }
 
-/** ε and the full max|RHS| (over all K² + KM entries, as the ODE stop rule) at (Q, R). */
-export function evaluate(act: Activation, K: number, M: number, Q: Float64Array, R: Float64Array, T: Float64Array): { loss: number; rhsNorm: number } {
-  const dQ = new Float64Array(K * K);
-  const dR = new Float64Array(K * M);
-  const loss = makeFlow(act, K, M, T)(Q, R, dQ, dR);
-  return { loss, rhsNorm: Math.max(maxAbs(dQ), maxAbs(dR)) };
-}
 
 export interface FixedPoint {
   K: number;
@@ -187,7 +180,7 @@ export function solveFamily(act: Activation, K: number, M: number, n: number, op
     const Q = new Float64Array(K * K);
     const R = new Float64Array(K * M);
     expandAnsatz(a, sol.x, Q, R);
-    let { loss, rhsNorm } = evaluate(act, K, M, Q, R, T);
+    let { loss, rhsNorm } = evaluateFlow(act, K, M, Q, R, T);
     let QQ: Float64Array = Q;
     let RR: Float64Array = R;
     if (rhsNorm > 1e-13) {
@@ -197,7 +190,7 @@ export function solveFamily(act: Activation, K: number, M: number, n: number, op
       RR = pol.R;
     }
     if (!(rhsNorm <= FIXED_POINT_TOL)) continue;
-    const psd = choleskyPsd(omegaMatrix(K, M, QQ, RR, T), K + M, 1e-9) !== null;
+    const psd = isRealisable(K, M, QQ, RR, T, 1e-9);
     if (opts.psdOnly && !psd) continue;
     const params: Record<string, number> = {};
     const pAvg = new Float64Array(a.names.length);

@@ -23,7 +23,7 @@ export function makeNgdFlow(act: Activation, K: number, M: number, T: Float64Arr
 }
 
 /** Overlaps of row-normalised weights w_k → w_k √(target/Q_kk): Q_kl/√(Q_kk Q_ll)·target, R_km/√Q_kk·√target. */
-export function normaliseRows(K: number, M: number, Q: Float64Array, R: Float64Array, target = 1): { Q: Float64Array; R: Float64Array } {
+export function normaliseOverlaps(K: number, M: number, Q: Float64Array, R: Float64Array, target = 1): { Q: Float64Array; R: Float64Array } {
   const s = new Float64Array(K);
   for (let k = 0; k < K; k++) s[k] = Math.sqrt(target / Q[k * K + k]);
   const Qn = new Float64Array(K * K);

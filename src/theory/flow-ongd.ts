@@ -5,6 +5,8 @@
 //   dQ/dτ = 0,   dR/dτ = −(B − ½ (A + Aᵀ) R).
 import type { Activation } from '../activations/index.js';
 import { makeFlowParts } from './flow.js';
+import { choleskyPsd, forwardSubstitute } from '../linalg/cholesky.js';
+import { identity } from '../linalg/vector.js';
 
 /** Right-hand side of onGD: writes dQ = 0 (K×K) and dR (K×M) at (Q = I, R), returns ε. */
 export function makeOngdFlow(act: Activation, K: number, M: number, T: Float64Array) {
@@ -24,31 +26,12 @@ export function makeOngdFlow(act: Activation, K: number, M: number, T: Float64Ar
 }
 
 /**
- * Overlaps after Gram–Schmidt orthonormalisation of the rows of W (QR retraction at the level of
- * overlaps): with Q = L Lᵀ (Cholesky), W → L⁻¹ W √N-scaled, so Q → I and R → L⁻¹ R.
- * Throws if Q is not positive definite (K independent rows need dimension ≥ K).
+ * Overlaps after Gram–Schmidt orthonormalisation of the rows of W (the QR retraction at the level
+ * of overlaps): with Q = L Lᵀ (Cholesky), W → L⁻¹ W, so Q → I and R → L⁻¹ R.
+ * Throws if Q is not positive definite (K independent rows need an initialisation of dimension ≥ K).
  */
-export function orthonormaliseRows(K: number, M: number, Q: Float64Array, R: Float64Array): { Q: Float64Array; R: Float64Array } {
-  const L = new Float64Array(K * K);
-  for (let i = 0; i < K; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = Q[i * K + j];
-      for (let p = 0; p < j; p++) s -= L[i * K + p] * L[j * K + p];
-      if (i === j) {
-        if (!(s > 1e-12 * Math.max(1, Q[i * K + i]))) throw new RangeError('orthonormaliseRows: Q is not positive definite (need init dimension ≥ K)');
-        L[i * K + i] = Math.sqrt(s);
-      } else L[i * K + j] = s / L[j * K + j];
-    }
-  }
-  const Rn = new Float64Array(K * M);
-  for (let m = 0; m < M; m++) {
-    for (let i = 0; i < K; i++) {
-      let s = R[i * M + m];
-      for (let p = 0; p < i; p++) s -= L[i * K + p] * Rn[p * M + m];
-      Rn[i * M + m] = s / L[i * K + i];
-    }
-  }
-  const Qn = new Float64Array(K * K);
-  for (let k = 0; k < K; k++) Qn[k * K + k] = 1;
-  return { Q: Qn, R: Rn };
+export function orthonormaliseOverlaps(K: number, M: number, Q: Float64Array, R: Float64Array): { Q: Float64Array; R: Float64Array } {
+  const fac = choleskyPsd(Q, K, 1e-12);
+  if (!fac || fac.rank < K) throw new RangeError(`onGD needs an initialisation of dimension ≥ K = ${K} (use --init-dim ≥ K): Q is not positive definite`);
+  return { Q: identity(K), R: forwardSubstitute(fac.L, K, R, M) };
 }

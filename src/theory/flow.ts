@@ -3,6 +3,7 @@
 //   dQ/dτ = −(A + Aᵀ) = −(S Q + Q S + H Rᵀ + R Hᵀ),   dR/dτ = −B
 import type { Activation } from '../activations/index.js';
 import { makeLossGradients } from './gradients.js';
+import { isIdentity, maxAbs } from '../linalg/vector.js';
 
 export interface FlowParts {
   /** ε at the point. */
@@ -43,7 +44,7 @@ export function makeFlowPartsFrom(
     B: new Float64Array(K * M),
   };
   const { S, H, A, B } = parts;
-  const tIsIdentity = isIdentity(T, M);
+  const tIsIdentity = isIdentity(T, M); // then H T = H is used without the product
   // Row-oriented products (axpy over contiguous rows, two accumulators in the dot products):
   // the same sums as the textbook loops, in a different order (results agree to round-off).
   return function flowParts(Q: Float64Array, R: Float64Array): FlowParts {
@@ -87,12 +88,6 @@ export function makeFlowPartsFrom(
   };
 }
 
-/** True when T is exactly the M×M identity (then H T = H is used without the product). */
-function isIdentity(T: Float64Array, M: number): boolean {
-  for (let n = 0; n < M; n++) for (let m = 0; m < M; m++) if (T[n * M + m] !== (n === m ? 1 : 0)) return false;
-  return true;
-}
-
 /** Right-hand side of the gradient flow: writes dQ (K×K) and dR (K×M), returns ε. */
 export function makeFlow(act: Activation, K: number, M: number, T: Float64Array) {
   const flowParts = makeFlowParts(act, K, M, T);
@@ -102,4 +97,12 @@ export function makeFlow(act: Activation, K: number, M: number, T: Float64Array)
     for (let i = 0; i < K * M; i++) dR[i] = -B[i];
     return loss;
   };
+}
+
+/** ε and the full max|RHS| (over all K² + KM entries, as the ODE stop rule) at (Q, R). */
+export function evaluateFlow(act: Activation, K: number, M: number, Q: Float64Array, R: Float64Array, T: Float64Array): { loss: number; rhsNorm: number } {
+  const dQ = new Float64Array(K * K);
+  const dR = new Float64Array(K * M);
+  const loss = makeFlow(act, K, M, T)(Q, R, dQ, dR);
+  return { loss, rhsNorm: Math.max(maxAbs(dQ), maxAbs(dR)) };
 }

@@ -2,7 +2,8 @@
 // orthonormal teacher scaled so that T = I (rows √d·e_m), so
 //   Q0 = W0 W0ᵀ/d,  R0 = W0 W*ᵀ/d = W0[:, :M]/√d,  T = I.
 import type { Rng } from '../random/rng.js';
-import { identity, type Overlaps } from './overlaps.js';
+import { type Overlaps } from './overlaps.js';
+import { identity } from '../linalg/vector.js';
 
 /** Gaussian initial overlaps in dimension d ≥ M (the paper's "standard normal" initialisation). */
 export function gaussianInit(K: number, M: number, d: number, rng: Rng): Overlaps {

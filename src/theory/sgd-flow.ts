@@ -8,6 +8,7 @@
 // Cost: K(K+1)/2 · (K+M)(K+M+1)/2 I4 evaluations per right-hand side (symmetry in k↔l, p↔q).
 import type { Activation } from '../activations/index.js';
 import { makeFlow } from './flow.js';
+import { omegaMatrix } from './overlaps.js';
 
 /** Returns (Q, R, Φ) ⇒ void writing Φ (K×K, symmetric) of SPEC §4.2 at (Q, R, T). */
 export function makePhi(act: Activation, K: number, M: number, T: Float64Array, sigma2 = 0) {
@@ -16,21 +17,9 @@ export function makePhi(act: Activation, K: number, M: number, T: Float64Array, 
   if (!I4) throw new Error(`activation ${act.name} has no I4: the SGD ODE needs it`);
   if (sigma2 > 0 && !J2) throw new Error(`activation ${act.name} has no J2: label noise needs it`);
   const P = K + M;
-  const Om = new Float64Array(P * P);
   const C = new Float64Array(16);
-  const cov = (Q: Float64Array, R: Float64Array) => {
-    for (let p = 0; p < P; p++)
-      for (let q = 0; q < P; q++) {
-        let v: number;
-        if (p < K && q < K) v = Q[p * K + q];
-        else if (p < K) v = R[p * M + (q - K)];
-        else if (q < K) v = R[q * M + (p - K)];
-        else v = T[(p - K) * M + (q - K)];
-        Om[p * P + q] = v;
-      }
-  };
   return function phi(Q: Float64Array, R: Float64Array, Phi: Float64Array): void {
-    cov(Q, R);
+    const Om = omegaMatrix(K, M, Q, R, T);
     for (let k = 0; k < K; k++) {
       for (let l = k; l < K; l++) {
         const idx = [k, l, 0, 0];

@@ -1,0 +1,105 @@
+// `scmv ensemble`: many seeded gradient-flow runs of one (K, M), classified (docs/theory.md §5, §6),
+// one CSV row per run, resumable and shardable (src/experiments/ensemble.ts).
+import type { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { ACTIVATION_NAMES } from '../../activations/index.js';
+import { ALGORITHM_NAMES, type AlgorithmName } from '../../theory/algorithms.js';
+import { ENSEMBLE, LIMITS, ACTIVATION } from '../../defaults.js';
+import {
+  appendRow, headerLine, prepareOutput, rowLine, runEnsemble, shardRuns,
+  type EnsembleOptions, type Shard,
+} from '../../runs/ensemble.js';
+import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
+import { choice, CORES, int, opt, positive, real, seedOption } from '../options.js';
+import { UsageError } from '../../errors.js';
+
+/** Parses "i/n" with 0 ≤ i < n. */
+export function shardOption(raw: string): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || !(count >= 1) || !(index >= 0 && index < count) || !Number.isSafeInteger(count))
+    throw new UsageError(`--shard must be i/n with integers 0 ≤ i < n, got "${raw}"`);
+  return { index, count };
+}
+
+export function registerEnsemble(program: Command): void {
+  program
+    .command('ensemble')
+    .description('Integrate --runs seeded Gaussian initialisations (docs/theory.md §5) of one (K, M) and classify each end state as global | local | none | diverged with its family n (docs/theory.md §6). One CSV row per run, appended as runs finish; rerunning with the same --out resumes.')
+    .addOption(opt('--K <int>', `student units K, in [1, ${LIMITS.K}]`, int('K', 1, LIMITS.K), ENSEMBLE.K))
+    .addOption(opt('--M <int>', `teacher units M, in [1, ${LIMITS.M}]`, int('M', 1, LIMITS.M), ENSEMBLE.M))
+    .requiredOption('--runs <int>', 'number of runs R ≥ 1, run indices 0 … R−1 (required)', int('runs', 1))
+    .addOption(opt('--seed <int>', 'ensemble seed; run i uses createRng(seed, "run", i)', seedOption, ENSEMBLE.seed))
+    .addOption(opt('--algorithm <name>', `dynamics: ${ALGORITHM_NAMES.join(' | ')} (docs/theory.md §3, §4.4, §4.5)`, choice('algorithm', ALGORITHM_NAMES), ENSEMBLE.algorithm as AlgorithmName))
+    .addOption(opt('--activation <name>', `activation g: ${ACTIVATION_NAMES.join(' | ')}`, choice('activation', ACTIVATION_NAMES), ACTIVATION.activation))
+    .addOption(opt('--alpha <float>', 'leaky ReLU negative slope α, in [0, 1)', real('alpha', 0, 1, { max: true }), ACTIVATION.alpha))
+    .option('--init-dim <int>', 'dimension d of the Gaussian initialisation, d ≥ M, ongd d ≥ K (default: M)', int('init-dim', 1))
+    .addOption(opt('--workers <int>', `worker threads (results do not depend on it), in [1, ${4 * CORES}]`, int('workers', 1, 4 * CORES), CORES, `the ${CORES} cores`))
+    .option('--shard <i/n>', 'run only the runs with run % n == i (0 ≤ i < n; default 0/1, all runs)', shardOption)
+    .addOption(opt('--tol <float>', 'converged when the RHS max-norm is below tol', positive('tol'), ENSEMBLE.tol))
+    .addOption(opt('--tau-max <float>', 'give up (class none unless global) at this τ', positive('tau-max'), ENSEMBLE.tauMax))
+    .addOption(opt('--rtol <float>', 'dopri5 relative tolerance, in (0, 1]', real('rtol', 0, 1, { min: true }), ENSEMBLE.rtol))
+    .addOption(opt('--atol <float>', 'dopri5 absolute tolerance, in (0, 1]', real('atol', 0, 1, { min: true }), ENSEMBLE.atol))
+    .addOption(opt('--eps-global <float>', 'global minimum when ε < eps-global (docs/theory.md §6)', positive('eps-global'), ENSEMBLE.epsGlobal))
+    .addOption(opt('--g-tol <float>', 'local minimum when not global and max|RHS| < g-tol (docs/theory.md §6)', positive('g-tol'), ENSEMBLE.gTol))
+    .addOption(opt('--vanish-tol <float>', 'units with Q_kk below this are vanished (K > M)', positive('vanish-tol'), ENSEMBLE.vanishTol))
+    .addOption(opt('--polish-at <float>', 'try Newton polishing once max|RHS| < this (0: never)', real('polish-at', 0, Infinity), ENSEMBLE.polishAt))
+    .option('--no-early-global', 'integrate global runs to tol instead of stopping at ε < eps-global')
+    .option('--out <file>', 'runs CSV (appended to, resumable); default stdout. A manifest is written beside it')
+    .action(async (opts) => {
+      opts.shard ??= { index: 0, count: 1 };
+      const d = opts.initDim ?? opts.M;
+      if (d < opts.M) throw new UsageError(`--init-dim must be an integer in [M=${opts.M}, ∞), got "${d}"`);
+      if (opts.algorithm === 'ongd' && d < opts.K) throw new UsageError(`--init-dim must be an integer in [K=${opts.K}, ∞) for --algorithm ongd (K orthonormal rows), got "${d}"`);
+      if (opts.shard.index >= opts.runs && opts.runs < opts.shard.count)
+        throw new UsageError(`--shard ${opts.shard.index}/${opts.shard.count} selects no run of --runs ${opts.runs}`);
+      const eo: EnsembleOptions = {
+        K: opts.K, M: opts.M, runs: opts.runs, seed: opts.seed, algorithm: opts.algorithm, activation: opts.activation,
+        alpha: opts.alpha, initDim: d, workers: opts.workers, shard: opts.shard, tol: opts.tol, tauMax: opts.tauMax,
+        rtol: opts.rtol, atol: opts.atol, epsGlobal: opts.epsGlobal, gTol: opts.gTol, vanishTol: opts.vanishTol,
+        earlyGlobal: opts.earlyGlobal, polishAt: opts.polishAt,
+      };
+      let done = new Set<number>();
+      if (opts.out) {
+        done = prepareOutput(opts.out, eo);
+      } else {
+        // a closed pipe (e.g. `| head`) ends the run quietly
+        process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+          if (e.code === 'EPIPE') process.exit(0);
+          throw e;
+        });
+        process.stdout.write(headerLine());
+      }
+      const todo = shardRuns(opts.runs, opts.shard).filter((i) => !done.has(i));
+      const ac = new AbortController();
+      const onSigint = () => ac.abort();
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
+      const bar = process.stdout.isTTY && todo.length > 0 ? new SingleBar({ stream: process.stderr, format: 'ensemble K={K} M={M} [{bar}] {value}/{total} runs | {eta_formatted} left' }, Presets.shades_classic) : null;
+      bar?.start(todo.length, 0, { K: opts.K, M: opts.M });
+      const counts: Record<string, number> = {};
+      const started = makeManifest('ensemble', { ...opts, initDim: d, shard: `${opts.shard.index}/${opts.shard.count}` });
+      const rows = await runEnsemble(eo, todo, {
+        signal: ac.signal,
+        onRow: (row) => {
+          if (opts.out) appendRow(opts.out, row);
+          else process.stdout.write(rowLine(row));
+          counts[row.class] = (counts[row.class] ?? 0) + 1;
+          bar?.increment();
+        },
+      });
+      bar?.stop();
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+      const interrupted = ac.signal.aborted && rows.length < todo.length;
+      const summary = `${rows.length} runs done (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none new'}), ${done.size} resumed${interrupted ? `, interrupted with ${todo.length - rows.length} left` : ''}`;
+      if (opts.out) {
+        writeManifest(manifestPath(opts.out), { ...started, resumedRuns: done.size, newRuns: rows.length, interrupted, counts });
+        console.log(summary);
+      } else {
+        process.stderr.write(summary + '\n');
+      }
+      if (interrupted) process.exit(130);
+    });
+}

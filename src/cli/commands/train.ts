@@ -1,0 +1,92 @@
+// `scmv train`: finite-N student networks trained on explicit weights (online SGD, population GD,
+// and the constrained / two-layer variants), with Q, R, T and ε measured every --record-every
+// steps and, with --compare-ode, the ODE from each replica's measured state at the same τ
+// (docs/theory.md §4, §5).
+import type { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { getActivation } from '../../activations/index.js';
+import { TEACHER_KINDS } from '../../network/teacher.js';
+import { GD_METHODS } from '../../network/gd.js';
+import { RETRACTIONS } from '../../network/constrained.js';
+import {
+  jobChunks, odeLabelOf, recordEveryOf, runTrain, totalSteps, trainHeader, trainRows, deviations, TRAIN_ALGORITHMS,
+  type TrainOptions,
+} from '../../runs/train.js';
+import { toCsv, writeCsv, type Cell } from '../../io/csv.js';
+import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
+import { LIMITS, TRAIN } from '../../defaults.js';
+import { UsageError } from '../../errors.js';
+import { addActivation, addBackend, addSeed, addWidths, addWorkers, choice, int, opt, positive, real, resolveBackend } from '../options.js';
+
+export function registerTrain(program: Command): void {
+  const cmd = program
+    .command('train')
+    .description('Train finite-N student networks on explicit weights W ∈ R^{K×N} (online SGD, population GD, nGD, onGD, 2L-GD), measure Q, R, T and the loss, and optionally compare with the ODE from the same measured start (docs/theory.md §4, §5).');
+  addWidths(cmd, TRAIN);
+  cmd
+    .addOption(opt('--N <int>', `input dimension N, in [1, ${LIMITS.N}]`, int('N', 1, LIMITS.N), TRAIN.N))
+    .addOption(opt('--algorithm <name>', 'sgd (online SGD, τ = η·steps/N) | gd (population GD, τ = steps·Δτ) | ngd | ongd | 2l (normalised, orthonormalised, two-layer GD, docs/theory.md §4.4–4.5; population) | ngd-sgd | ongd-sgd | 2l-sgd (their online versions)', choice('algorithm', TRAIN_ALGORITHMS), TRAIN.algorithm as TrainOptions['algorithm']))
+    .addOption(opt('--kappa <float>', '2l, 2l-sgd: second-layer learning-rate ratio κ ≥ 0', real('kappa', 0, Infinity), TRAIN.kappa))
+    .addOption(opt('--retraction <name>', `ongd, ongd-sgd: retraction onto W Wᵀ/N = I: ${RETRACTIONS.join(' | ')}`, choice('retraction', RETRACTIONS), TRAIN.retraction as (typeof RETRACTIONS)[number]))
+    .addOption(opt('--lr <float>', 'online learning rate η > 0', positive('lr'), TRAIN.lr))
+    .addOption(opt('--dtau <float>', 'population GD step Δτ > 0', positive('dtau'), TRAIN.dtau))
+    .addOption(opt('--gd-method <name>', `population GD integrator on W: ${GD_METHODS.join(' | ')}`, choice('gd-method', GD_METHODS), TRAIN.gdMethod as (typeof GD_METHODS)[number]))
+    .addOption(opt('--tau-max <float>', 'train until τ = tau-max > 0', positive('tau-max'), TRAIN.tauMax))
+    .option('--record-every <int>', `steps between records (default: about ${TRAIN.records} records per run)`, int('record-every', 1))
+    .addOption(opt('--teacher <kind>', `teacher: ${TEACHER_KINDS.join(' | ')}`, choice('teacher', TEACHER_KINDS), TRAIN.teacher as (typeof TEACHER_KINDS)[number]));
+  addActivation(cmd);
+  addSeed(cmd, TRAIN.seed);
+  cmd.addOption(opt('--replicas <int>', 'independent students (replica r uses stream (seed, "replica", r))', int('replicas', 1), TRAIN.replicas));
+  addWorkers(cmd);
+  addBackend(cmd);
+  cmd
+    .option('--compare-ode', 'also integrate the ODE from each replica\'s measured (Q0, R0, T) and write ode_* columns and deviations')
+    .addOption(opt('--ode <kind>', 'ODE for --compare-ode with sgd: auto (the SGD ODE of docs/theory.md §4.2 when the activation has I4, else gradient flow) | gradient-flow | sgd-ode', choice('ode', ['auto', 'gradient-flow', 'sgd-ode'] as const), TRAIN.ode as 'auto'))
+    .option('--out <file>', 'CSV output (default: stdout); a manifest is written beside it')
+    .action(async (raw) => {
+      if (raw.ode === 'sgd-ode' && raw.algorithm !== 'sgd') throw new UsageError(`--ode sgd-ode needs --algorithm sgd, got "${raw.algorithm}"`);
+      if (raw.ode === 'sgd-ode' && !getActivation(raw.activation, raw.alpha).I4) throw new UsageError(`--ode sgd-ode is not available for --activation ${raw.activation} (no I4)`);
+      if (raw.teacher === 'orthonormal' && raw.M > raw.N) throw new UsageError(`--teacher orthonormal needs M ≤ N, got M=${raw.M}, N=${raw.N}`);
+      if (raw.algorithm.startsWith('ongd') && raw.K > raw.N) throw new UsageError(`--algorithm ${raw.algorithm} needs K ≤ N (K orthonormal rows), got K=${raw.K}, N=${raw.N}`);
+      const opts: TrainOptions = {
+        K: raw.K, M: raw.M, N: raw.N, algorithm: raw.algorithm, lr: raw.lr, dtau: raw.dtau, gdMethod: raw.gdMethod,
+        tauMax: raw.tauMax, recordEvery: raw.recordEvery, teacher: raw.teacher, activation: raw.activation, alpha: raw.alpha,
+        seed: raw.seed, replicas: raw.replicas, workers: raw.workers, backend: raw.algorithm === 'sgd' ? await resolveBackend(raw.backend) : 'js',
+        compareOde: Boolean(raw.compareOde), kappa: raw.kappa, retraction: raw.retraction, odeKind: raw.ode === 'auto' ? undefined : raw.ode,
+      };
+      const jobsTotal = jobChunks(opts).length;
+      const bar = process.stdout.isTTY && raw.out ? new SingleBar({ stream: process.stderr, format: 'train [{bar}] {value}/{total} jobs' }, Presets.shades_classic) : undefined;
+      bar?.start(jobsTotal, 0);
+      const started = performance.now();
+      let results;
+      try {
+        results = await runTrain(opts, (d) => bar?.update(d));
+      } finally {
+        bar?.stop();
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const secondLayer = opts.algorithm.startsWith('2l');
+      const odeLabel = odeLabelOf(opts);
+      const header = trainHeader(opts.K, opts.M, opts.compareOde, secondLayer);
+      const rows: Cell[][] = results.flatMap((r) => trainRows(opts.K, opts.M, opts.compareOde, r, secondLayer));
+      const diverged = results.filter((r) => r.diverged).map((r) => r.replica);
+      let maxLossErr = 0;
+      if (opts.compareOde) for (const r of results) for (const rec of r.records) maxLossErr = Math.max(maxLossErr, deviations(rec).lossErr || 0);
+      const finals = results.map((r) => r.records[r.records.length - 1].loss);
+      const summary = `${opts.algorithm} N=${opts.N}: ${opts.replicas} replica(s), ${totalSteps(opts)} steps each, final loss ${finals.map((l) => l.toExponential(3)).join(' ')}`
+        + (diverged.length ? `, diverged: ${diverged.join(' ')}` : '')
+        + (opts.compareOde ? `, max |loss − ode_loss| ${maxLossErr.toExponential(3)} (${odeLabel})` : '')
+        + ` (${seconds.toFixed(2)} s)`;
+      if (raw.out) {
+        writeCsv(raw.out, header, rows);
+        writeManifest(manifestPath(raw.out), makeManifest('train', { ...raw, backend: opts.backend, recordEvery: recordEveryOf(opts) }, {
+          ode: opts.compareOde ? odeLabel : null,
+          result: { steps: totalSteps(opts), diverged, finalLoss: finals, maxLossAbsErr: opts.compareOde ? maxLossErr : null, seconds },
+        }));
+        console.log(summary);
+      } else {
+        process.stdout.write(toCsv(header, rows));
+        console.error(summary);
+      }
+    });
+}

@@ -1,0 +1,64 @@
+// Every default of the library and of the command line, defined once. Study-specific defaults
+// live with each study (studies/*/options.ts) and are built from these.
+
+/** Activation and leaky-ReLU slope α. */
+export const ACTIVATION = { activation: 'relu', alpha: 0.01 } as const;
+
+/** Classification of an end state (docs/theory.md §6): global below epsGlobal; local when max|RHS| < gTol; units with Q_kk < vanishTol are gone (K > M). */
+export const CLASSIFY = { epsGlobal: 1e-3, gTol: 1e-6, vanishTol: 1e-4 } as const;
+
+/** A point is a fixed point only if the full max|RHS| ≤ this (docs/theory.md §6). */
+export const FIXED_POINT_TOL = 1e-10;
+
+/** A weight-space Hessian eigenvalue above −STABLE_TOL counts as non-negative (finite-difference noise ≈ 1e-9). */
+export const STABLE_TOL = 1e-7;
+
+/** Newton/Levenberg–Marquardt (linalg/newton.ts): target max|F|, iterations, relative finite-difference step. */
+export const NEWTON = { tol: 1e-13, maxIter: 60, fdStep: 1e-7 } as const;
+
+/** Newton polishing of a near-stationary point on the full (Q, R) system (theory/fixed-points.ts). */
+export const POLISH = { acceptTol: FIXED_POINT_TOL, tol: 1e-13, maxIter: 30 } as const;
+
+/** Online-SGD kernels mark a replica diverged at a step with !(|Δ| ≤ MAX_DELTA). */
+export const MAX_DELTA = 1e6;
+
+/** Training marks a replica diverged when its measured |ε| exceeds MAX_LOSS (or is not finite). */
+export const MAX_LOSS = 1e6;
+
+/**
+ * Dormand–Prince tolerances, by purpose: one trajectory (`scmv ode`, relaxations) is integrated
+ * tightly; ensembles only need the end state's class; a finite-N comparison with the gradient
+ * flow must resolve ~1e-11 deviations (population GD follows it exactly); the SGD ODE, whose Φ
+ * costs O(K²(K+M)²) four-variable integrals per RHS, is compared with SGD, which deviates by ≫ 1e-6.
+ */
+export const TOLERANCES = {
+  trajectory: { rtol: 1e-9, atol: 1e-12 },
+  ensemble: { rtol: 1e-6, atol: 1e-9 },
+  compare: { rtol: 1e-11, atol: 1e-13 },
+  compareSgdOde: { rtol: 1e-8, atol: 1e-10 },
+} as const;
+
+/** First dopri5 step, and the fixed rk4 step. */
+export const STEP = { dopri5: 0.01, rk4: 0.05 } as const;
+
+/** `scmv ode`: one trajectory. */
+export const ODE = { K: 8, M: 8, seed: 1, tauMax: 5000, tol: 1e-10, method: 'dopri5', dt: STEP.rk4, recordsPerDecade: 20 } as const;
+
+/** `scmv ensemble`: seeded ODE runs classified (docs/theory.md §5, §6, §11). */
+export const ENSEMBLE = {
+  K: 8, M: 8, seed: 1, algorithm: 'gd', tol: 1e-7, tauMax: 1e4, ...TOLERANCES.ensemble, ...CLASSIFY,
+  polishAt: 1e-4, earlyGlobal: true,
+} as const;
+
+/** `scmv train`: explicit-weight networks. */
+export const TRAIN = {
+  K: 4, M: 4, N: 1000, algorithm: 'sgd', lr: 0.1, dtau: 0.01, gdMethod: 'rk4', tauMax: 10, teacher: 'gaussian',
+  seed: 1, replicas: 1, kappa: 1, retraction: 'qr', records: 100, ode: 'auto',
+} as const;
+
+/** `scmv levels` and `scmv stability`. */
+export const LEVELS = { K: 8, M: 8 } as const;
+export const STABILITY = { K: 8, M: 8, n: 1, source: 'ansatz', branch: 0, delta: 1e-3, seeds: 10, seed: 1, tauMax: 1e5, tol: 1e-10, vanishQ: 1e-10 } as const;
+
+/** Upper bounds the command line accepts (see `--help`; memory estimates are checked at run time). */
+export const LIMITS = { K: 1000, M: 1000, N: 10_000_000, seed: 2 ** 32 - 1 } as const;

@@ -1,0 +1,89 @@
+// Ensemble driver (issue 5): runs of one (K, M) spread over worker threads, one CSV row per
+// run appended as runs finish (in run order), resumable, shardable.
+//
+// Shards: shard i/n takes the runs with run % n == i (strided, so every shard sees a similar mix
+// of easy and hard runs). Run i's initial condition comes from createRng(seed, 'run', i), so
+// rows are identical whatever --workers and --shard are.
+// Resume: an existing --out is read with csv-parse; runs already there are skipped. A trailing
+// partial line (a write cut by SIGKILL) is cut off before appending.
+import { mapPool } from './pool.js';
+import { ENSEMBLE_RUN_JOB, RUN_COLUMNS, type RunRow, type RunSpec } from './ensemble-member.js';
+import { appendRecord, openResumable } from '../io/resumable.js';
+import { UsageError } from '../errors.js';
+import { toCsv } from '../io/csv.js';
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export interface EnsembleOptions extends Omit<RunSpec, 'run'> {
+  runs: number;
+  workers: number;
+  shard: Shard;
+}
+
+export { RUN_COLUMNS, type RunRow, type RunSpec };
+
+/** Run indices of a shard: { i ∈ [0, runs) : i mod n = index }. */
+export function shardRuns(runs: number, shard: Shard): number[] {
+  const out: number[] = [];
+  for (let i = shard.index; i < runs; i += shard.count) out.push(i);
+  return out;
+}
+
+/** The spec of run i. */
+export function runSpec(opts: EnsembleOptions, run: number): RunSpec {
+  const { runs: _r, workers: _w, shard: _s, ...rest } = opts;
+  return { ...rest, run };
+}
+
+/** One CSV line (no header) for a row. */
+export function rowLine(row: RunRow): string {
+  return toCsv(RUN_COLUMNS, [RUN_COLUMNS.map((c) => row[c])], false);
+}
+
+export function headerLine(): string {
+  return RUN_COLUMNS.join(',') + '\n';
+}
+
+/**
+ * Prepares `path` for appending (io/resumable.ts) and returns the runs already present. Rows must
+ * match K, M and seed (else a UsageError).
+ */
+export function prepareOutput(path: string, opts: Pick<EnsembleOptions, 'K' | 'M' | 'seed'>): Set<number> {
+  const done = new Set<number>();
+  for (const r of openResumable(path, RUN_COLUMNS)) {
+    if (Number(r.K) !== opts.K || Number(r.M) !== opts.M || Number(r.seed) !== opts.seed)
+      throw new UsageError(`${path} holds runs for K=${r.K}, M=${r.M}, seed=${r.seed}; this call has K=${opts.K}, M=${opts.M}, seed=${opts.seed}`);
+    done.add(Number(r.run));
+  }
+  return done;
+}
+
+export interface EnsembleHooks {
+  /** Called with each finished row, in run order. */
+  onRow?: (row: RunRow) => void;
+  signal?: AbortSignal;
+}
+
+/** Runs the given run indices (in order) and returns their rows (fewer if aborted). */
+export async function runEnsemble(opts: EnsembleOptions, runs: readonly number[], hooks: EnsembleHooks = {}): Promise<RunRow[]> {
+  const specs = runs.map((i) => runSpec(opts, i));
+  const rows: RunRow[] = [];
+  await mapPool(ENSEMBLE_RUN_JOB, specs, {
+    workers: opts.workers,
+    ordered: true,
+    signal: hooks.signal,
+    onResult: (_i, row) => {
+      rows.push(row);
+      hooks.onRow?.(row);
+    },
+  });
+  return rows;
+}
+
+/** Appends one row to a runs CSV (a whole line per write). */
+export function appendRow(path: string, row: RunRow): void {
+  appendRecord(path, RUN_COLUMNS, row);
+}

@@ -1,0 +1,107 @@
+// Statistics of an ensemble (issue 5): merge run CSVs (shards), deduplicate by
+// (K, M, seed, run), and tabulate per (K, M) the fractions of runs in each class and each
+// family n (SPEC §6) with 95% Wilson score intervals and the mean final loss of each group.
+import { readFileSync } from 'node:fs';
+import { parseCsv } from '../io/csv.js';
+import { wilson } from '../stats/wilson.js';
+
+export interface RunRecord {
+  run: number;
+  seed: number;
+  K: number;
+  M: number;
+  final_loss: number;
+  class: string;
+  family_n: number;
+}
+
+export interface MergeReport {
+  rows: RunRecord[];
+  duplicates: number;
+  /** Duplicates of a (K, M, seed, run) key whose class or family differ. */
+  conflicts: number;
+}
+
+/** Parses and merges run CSVs; the first occurrence of a (K, M, seed, run) key wins. */
+export function mergeRuns(texts: readonly string[]): MergeReport {
+  const seen = new Map<string, RunRecord>();
+  let duplicates = 0;
+  let conflicts = 0;
+  for (const text of texts) {
+    for (const r of parseCsv(text)) {
+      const rec: RunRecord = {
+        run: Number(r.run), seed: Number(r.seed), K: Number(r.K), M: Number(r.M),
+        final_loss: Number(r.final_loss), class: r.class, family_n: Number(r.family_n),
+      };
+      const key = `${rec.K}|${rec.M}|${rec.seed}|${rec.run}`;
+      const prev = seen.get(key);
+      if (prev) {
+        duplicates++;
+        if (prev.class !== rec.class || prev.family_n !== rec.family_n) conflicts++;
+        continue;
+      }
+      seen.set(key, rec);
+    }
+  }
+  return { rows: [...seen.values()], duplicates, conflicts };
+}
+
+export function mergeRunFiles(paths: readonly string[]): MergeReport {
+  return mergeRuns(paths.map((p) => readFileSync(p, 'utf8')));
+}
+
+export const SUMMARY_COLUMNS = ['K', 'M', 'runs', 'seeds', 'category', 'family_n', 'count', 'fraction', 'ci_low', 'ci_high', 'mean_loss'] as const;
+
+export interface SummaryRow {
+  K: number;
+  M: number;
+  runs: number;
+  /** Distinct ensemble seeds merged, ";"-separated. */
+  seeds: string;
+  /** global | local | none | diverged (class totals) or family (one row per n). */
+  category: string;
+  /** Family n for category "family" (0 = global, ≥ 1 = local with n anti-aligned units); "" otherwise. */
+  family_n: number | '';
+  count: number;
+  fraction: number;
+  ci_low: number;
+  ci_high: number;
+  mean_loss: number | '';
+}
+
+const CLASSES = ['global', 'local', 'none', 'diverged'];
+
+/** Per (K, M): class fractions, then family fractions (n = 0 is global), all with Wilson CIs. */
+export function summarizeRuns(rows: readonly RunRecord[]): SummaryRow[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of rows) {
+    const key = `${r.K}|${r.M}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(r);
+  }
+  const keys = [...groups.keys()].sort((a, b) => {
+    const [ka, ma] = a.split('|').map(Number);
+    const [kb, mb] = b.split('|').map(Number);
+    return ma - mb || ka - kb;
+  });
+  const out: SummaryRow[] = [];
+  for (const key of keys) {
+    const g = groups.get(key)!;
+    const n = g.length;
+    const { K, M } = g[0];
+    const seeds = [...new Set(g.map((r) => r.seed))].sort((a, b) => a - b).join(';');
+    const emit = (category: string, family: number | '', members: RunRecord[]) => {
+      const [lo, hi] = wilson(members.length, n);
+      const finite = members.filter((r) => Number.isFinite(r.final_loss));
+      out.push({
+        K, M, runs: n, seeds, category, family_n: family, count: members.length, fraction: members.length / n,
+        ci_low: lo, ci_high: hi, mean_loss: finite.length ? finite.reduce((s, r) => s + r.final_loss, 0) / finite.length : '',
+      });
+    };
+    for (const c of CLASSES) emit(c, '', g.filter((r) => r.class === c));
+    const fams = [...new Set(g.filter((r) => r.class === 'local').map((r) => r.family_n))].sort((a, b) => a - b);
+    emit('family', 0, g.filter((r) => r.class === 'global'));
+    for (const f of fams) emit('family', f, g.filter((r) => r.class === 'local' && r.family_n === f));
+  }
+  return out;
+}
