@@ -1,4 +1,4 @@
-// bench/sgd-flow.ts — cost of the SGD ODE (SPEC §4.2) relative to the gradient flow (SPEC §3):
+// bench/sgd-flow.ts — cost of the SGD ODE (docs/theory.md §4.2) relative to the gradient flow (docs/theory.md §3):
 // RHS evaluations per second of makeFlow and makeSgdFlow (ReLU, Φ via I4) at K = M = 4 and 8,
 // and seconds per K = M = 4 trajectory to τ = 100 (Dormand–Prince, rtol 1e-7), medians of repeats
 // (at most 2 for the trajectory).

@@ -1,4 +1,4 @@
-// bench/sgd.ts — one online-SGD replica-step (SPEC §4.2) at K = M = 10, ReLU, including sampling x:
+// bench/sgd.ts — one online-SGD replica-step (docs/theory.md §4.2) at K = M = 10, ReLU, including sampling x:
 //   (a) js float64 kernel vs the WASM SIMD kernel, N = 1000 and N = 10⁴ (µs per step, ratio),
 //       with the cost of sampling x alone (1000 or 10⁴ ziggurat normals, JS vs WASM);
 //   (b) speed-up of 2 pool workers over 1 on 64 replicas (src/network/sgd-job.ts per replica);

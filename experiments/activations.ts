@@ -1,13 +1,13 @@
 // experiments/activations.ts — the paper's Appendix E: do spurious minima with anti-aligned
 // students (R_{k,π(k)} < 0) appear for leaky ReLU and for erf? Ensembles of K = M = 8 ODE runs
-// (SPEC §5 initial conditions, gd and ngd), each end state classified (SPEC §6) and its final
+// (docs/theory.md §5 initial conditions, gd and ngd), each end state classified (docs/theory.md §6) and its final
 // Q, R kept. The paper reports anti-aligned units for leaky ReLU (Fig. 11, nGD) and none for
 // erf (Fig. 12, nGD).
 //
 // Writes results/activations/runs.csv (one row per run, with the final overlaps),
 // results/activations/summary.csv (one row per activation × algorithm) and
 // results/activations/families.csv (one row per activation × algorithm × family n), with manifests.
-// "Anti-aligned" is reported two ways: SPEC §6's family index (matched students with
+// "Anti-aligned" is reported two ways: docs/theory.md §6's family index (matched students with
 // R_{k,π(k)} < 0), and a stricter count of students whose dominant overlap is negative and is
 // with their matched teacher (|R_{k,π(k)}| = max_m |R_km|, R_{k,π(k)} < 0): ReLU's anti-aligned
 // units are of that kind, while a student with small negative overlaps spread over several

@@ -1,5 +1,5 @@
-// experiments/appendix-g.ts — the paper's Appendix G (SPEC §7): fractions of GD runs from
-// Gaussian initialisations (SPEC §5) that end in the global minimum, a spurious local minimum
+// experiments/appendix-g.ts — the paper's Appendix G (docs/theory.md §7): fractions of GD runs from
+// Gaussian initialisations (docs/theory.md §5) that end in the global minimum, a spurious local minimum
 // (by family n) or neither, for K = M = 6 … 12 and K = M + 1 for M = 8 … 12.
 //
 // Every row is one `scmv ensemble` (src/experiments/ensemble.ts): seed 1, runs 0 … R−1, dopri5 +
@@ -124,7 +124,7 @@ const settings = { ...options(ROWS[0], 0), K: 'per row', M: 'per row', runs: 'pe
 writeCsv(join(outDir, 'table.csv'), TABLE_HEADER, tableRows);
 writeManifest(manifestPath(join(outDir, 'table.csv')), makeManifest('experiments/appendix-g.ts', { ...settings, runsScale: scale, stages }, {
   planned: Object.fromEntries(ROWS.map((r) => [`K${r.K}-M${r.M}`, r.target])), runs: counts,
-  paper: 'Appendix G, Table 3(a) K = M and 3(b) K = M + 1, 10,000 runs per row, thresholds chosen by eye (SPEC §7)',
+  paper: 'Appendix G, Table 3(a) K = M and 3(b) K = M + 1, 10,000 runs per row, thresholds chosen by eye (docs/theory.md §7)',
   percentages: 'all *_pct columns are percentages; CIs are 95% Wilson score intervals',
 }));
 writeCsv(join(outDir, 'families.csv'), FAMILY_HEADER, familyRows);

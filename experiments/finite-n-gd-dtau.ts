@@ -1,5 +1,5 @@
 // Explicit-weight population GD (RK4 on W) against the ODE from the same finite-N network
-// (study finite-n, SPEC §3, §4.1): the deviation shrinks with the step as Δτ⁴, so the
+// (study finite-n, docs/theory.md §3, §4.1): the deviation shrinks with the step as Δτ⁴, so the
 // 5e-5-level differences in results/finite-n/gd-vs-ode.csv (Δτ = 0.2) are time discretisation.
 // Usage: npx tsx experiments/finite-n-gd-dtau.ts [N=64] [runs=3] [tau=20]
 import { finiteNGdJob } from '../src/studies/finite-n/jobs.js';

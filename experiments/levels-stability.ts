@@ -1,4 +1,4 @@
-// Stability of the family fixed points (SPEC §6, paper Appendix D): for K = M the lowest stable
+// Stability of the family fixed points (docs/theory.md §6, paper Appendix D): for K = M the lowest stable
 // branch of each family n (or branch 0 if none is Hessian-stable) is perturbed in N = K + M + 1
 // dimensions; for K = M + 1 both (a) that K = M point embedded with one zero unit ("embed", the
 // paper's construction) and (b) the K = M + 1 ansatz solutions of family n ("ansatz": the lowest

@@ -1,4 +1,4 @@
-// Compares the infinite-N loss levels of the fixed-point families (SPEC §6) with the final
+// Compares the infinite-N loss levels of the fixed-point families (docs/theory.md §6) with the final
 // losses of `scmv ode` runs (same initialisation and defaults as the CLI: d = M, dopri5,
 // tau-max 5000, tol 1e-10) that end at a local minimum. Each end state is also polished by
 // Newton on the full system. Writes results/levels-vs-ode.csv (+ manifest).

@@ -1,4 +1,4 @@
-// Loss levels of the fixed-point families (SPEC §6) for K = M = 2..Kmax and K = M + 1 for
+// Loss levels of the fixed-point families (docs/theory.md §6) for K = M = 2..Kmax and K = M + 1 for
 // M = 2..Mmax: every family n = 1..M−1 with a real (PSD) solution whose full RHS max-norm is
 // ≤ 1e-10, all branches, with the weight-space Hessian's two smallest eigenvalues. Solutions at
 // K−1 seed the search at K (continuation). Rewrites results/levels.csv after every K.

@@ -1,6 +1,6 @@
 // experiments/optimisers-ongd-teacher.ts — why onGD "never converges" in the paper (Table 2,
 // App. F.4) but reaches ε = 0 in our Table 2 run at K = M: with an orthonormal teacher (T = I,
-// SPEC §5) the global minimum W = W* lies on the Stiefel manifold {W Wᵀ/N = I}; with a
+// docs/theory.md §5) the global minimum W = W* lies on the Stiefel manifold {W Wᵀ/N = I}; with a
 // Gaussian teacher in dimension d, T = W* W*ᵀ/d ≠ I and no orthonormal student can reproduce
 // it, so onGD stops at a loss floor that shrinks as T → I (d → ∞). GD is the control.
 // K = M = 8 ODE runs from the same seeds as `scmv ensemble`.

@@ -1,4 +1,4 @@
-// The constrained and two-layer flows (SPEC §4.4, §4.5) against a direct weight-space
+// The constrained and two-layer flows (docs/theory.md §4.4, §4.5) against a direct weight-space
 // computation: explicit W in N dimensions, the weight gradient N∇_W ε by central finite
 // differences of ε(Q(W), R(W), T), projected as each algorithm prescribes; the induced
 // dQ = (dW Wᵀ + W dWᵀ)/N and dR = dW W*ᵀ/N must equal the ODE right-hand side.
@@ -20,7 +20,7 @@ const K = 3;
 const M = 2;
 const N = 12;
 
-/** Independent implementation of the v-weighted loss of SPEC §4.5 from I2 alone. */
+/** Independent implementation of the v-weighted loss of docs/theory.md §4.5 from I2 alone. */
 function loss2L(act: Activation, W: Float64Array, Ws: Float64Array, v: ArrayLike<number>): number {
   const { Q, R, T } = overlapsOf(W, Ws, K, M, N);
   let e = 0;
@@ -113,7 +113,7 @@ const ACTS: Array<[string, Activation]> = [
 ];
 
 describe.each(ACTS)('weight-space projected gradients, %s', (_name, act) => {
-  it('GD: dW = −N∇ε induces the SPEC §3 right-hand side', () => {
+  it('GD: dW = −N∇ε induces the docs/theory.md §3 right-hand side', () => {
     const { W, Ws } = randomWeights(1);
     const { Q, R, T } = overlapsOf(W, Ws, K, M, N);
     const g = weightGradient((X) => { const o = overlapsOf(X, Ws, K, M, N); return populationLoss(act, K, M, o.Q, o.R, T); }, W);
@@ -127,7 +127,7 @@ describe.each(ACTS)('weight-space projected gradients, %s', (_name, act) => {
     expect(maxDiff(ind.dR, dR)).toBeLessThan(1e-6);
   });
 
-  it('nGD: removing each row\'s radial component induces dQ, dR of SPEC §4.4 and keeps diag(Q)', () => {
+  it('nGD: removing each row\'s radial component induces dQ, dR of docs/theory.md §4.4 and keeps diag(Q)', () => {
     // rows of unequal norms (|w_k|²/N ≠ 1), so D = diag(A_kk/Q_kk) is tested in full
     const { W, Ws } = randomWeights(2);
     const { Q, R, T } = overlapsOf(W, Ws, K, M, N);
@@ -152,7 +152,7 @@ describe.each(ACTS)('weight-space projected gradients, %s', (_name, act) => {
     for (let k = 0; k < K; k++) expect(Math.abs(dQ[k * K + k])).toBeLessThan(1e-14);
   });
 
-  it('onGD: the Stiefel projection G − ½(G Wᵀ + W Gᵀ)W/N induces dQ = 0 and dR of SPEC §4.4', () => {
+  it('onGD: the Stiefel projection G − ½(G Wᵀ + W Gᵀ)W/N induces dQ = 0 and dR of docs/theory.md §4.4', () => {
     const r = randomWeights(3);
     const W = gramSchmidt(r.W);
     const Ws = r.Ws;
@@ -184,7 +184,7 @@ describe.each(ACTS)('weight-space projected gradients, %s', (_name, act) => {
     expect(maxDiff(ind.dR, dR)).toBeLessThan(1e-6);
   });
 
-  it('2L-GD: dW = −N∇_W ε, dv = −κ∂ε/∂v of the v-weighted loss induce the SPEC §4.5 right-hand side', () => {
+  it('2L-GD: dW = −N∇_W ε, dv = −κ∂ε/∂v of the v-weighted loss induce the docs/theory.md §4.5 right-hand side', () => {
     const { W, Ws } = randomWeights(4);
     const v = Float64Array.from([0.7, 1.3, -0.4]);
     const kappa = 0.6;

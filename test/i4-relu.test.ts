@@ -1,4 +1,4 @@
-// I4 = E[g′(u) g′(v) g(a) g(b)] and J2 = E[g′(u) g′(v)] (SPEC §4.2): the orthant probability
+// I4 = E[g′(u) g′(v) g(a) g(b)] and J2 = E[g′(u) g′(v)] (docs/theory.md §4.2): the orthant probability
 // against closed forms and an independent 1-D quadrature, I4 against an independent 1-D
 // quadrature for one-factor covariances (accuracy 1e-9) and against plain Monte Carlo.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Finite-N networks (SPEC §3, §4.1, §4.2, §5): teacher sampling, the weight gradient
+// Finite-N networks (docs/theory.md §3, §4.1, §4.2, §5): teacher sampling, the weight gradient
 // N∇_W ε = S W + H W* against finite differences, the js SGD kernel against a hand-written
 // step, and population GD on explicit weights against the ODE (Result 1).
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // Finite-N training for nGD, onGD and 2L-GD (src/network/train-constrained.ts) against the
-// order-parameter ODEs of SPEC §4.4–4.5 started from the network's measured (Q0, R0, T, v0).
+// order-parameter ODEs of docs/theory.md §4.4–4.5 started from the network's measured (Q0, R0, T, v0).
 import { describe, expect, it } from 'vitest';
 import { getActivation } from '../src/activations/index.js';
 import { symmetricEigenvalues } from '../src/linalg/eigen.js';

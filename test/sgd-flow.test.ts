@@ -1,4 +1,4 @@
-// The SGD ODE of SPEC §4.2: Φ_kl = E[Δ² g′(λ_k) g′(λ_l)] + σ² E[g′ g′] against plain Monte
+// The SGD ODE of docs/theory.md §4.2: Φ_kl = E[Δ² g′(λ_k) g′(λ_l)] + σ² E[g′ g′] against plain Monte
 // Carlo at random (Q, R, T), and dQ/dτ = F_Q + η Φ reducing to the gradient flow as η → 0.
 import { describe, expect, it } from 'vitest';
 import { getActivation } from '../src/activations/index.js';

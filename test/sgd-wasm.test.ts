@@ -1,4 +1,4 @@
-// The WASM SIMD online-SGD kernel against the js reference kernel (SPEC §4.2): with the same
+// The WASM SIMD online-SGD kernel against the js reference kernel (docs/theory.md §4.2): with the same
 // seeds both draw the same inputs, so the weights must agree to round-off, step for step.
 import { describe, expect, it } from 'vitest';
 import { createKernel as createJs } from '../src/network/sgd-js.js';

@@ -1,4 +1,4 @@
-// The float32 TensorFlow.js online-SGD kernel against the float64 js kernel (SPEC §4.2): both
+// The float32 TensorFlow.js online-SGD kernel against the float64 js kernel (docs/theory.md §4.2): both
 // draw the same inputs from the same seeds, so the loss trajectories agree to float32 round-off.
 import { describe, expect, it } from 'vitest';
 import { createKernel as createJs } from '../src/network/sgd-js.js';

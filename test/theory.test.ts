@@ -1,4 +1,4 @@
-// Population loss, its gradients and the order-parameter flow (SPEC §2–3).
+// Population loss, its gradients and the order-parameter flow (docs/theory.md §2–3).
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { ACTIVATION_NAMES, getActivation } from '../src/activations/index.js';

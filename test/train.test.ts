@@ -1,4 +1,4 @@
-// `scmv train` and its library (SPEC §4, §5): SGD deviations from the ODE shrink with N and
+// `scmv train` and its library (docs/theory.md §4, §5): SGD deviations from the ODE shrink with N and
 // with η; bad input is rejected before any file is written; diverging replicas are marked
 // and the others go on; results do not depend on --workers.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// `scmv validate` (SPEC §3, §4): the sweep's summary, fitted exponents and figures at a tiny size.
+// `scmv validate` (docs/theory.md §3, §4): the sweep's summary, fitted exponents and figures at a tiny size.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';

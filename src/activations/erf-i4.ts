@@ -1,4 +1,4 @@
-// Four-variable Gaussian integrals of SPEC §4.2 for g(z) = erf(z/√2) (Saad & Solla 1995):
+// Four-variable Gaussian integrals of docs/theory.md §4.2 for g(z) = erf(z/√2) (Saad & Solla 1995):
 //   I4 = E[g′(u) g′(v) g(a) g(b)] = (4/π²) Λ4^{-1/2} asin(Λ0 / √(Λ1 Λ2)),
 //   Λ4 = (1 + C_uu)(1 + C_vv) − C_uv²,
 //   Λ0 = Λ4 C_ab − C_va C_vb (1 + C_uu) − C_ua C_ub (1 + C_vv) + C_uv C_ua C_vb + C_uv C_ub C_va,

@@ -1,4 +1,4 @@
-// Erf g(z) = erf(z/√2) (SPEC §2; Saad & Solla 1995 closed forms).
+// Erf g(z) = erf(z/√2) (docs/theory.md §2; Saad & Solla 1995 closed forms).
 import type { Activation } from './types.js';
 import { erfI4, erfJ2 } from './erf-i4.js';
 

@@ -1,4 +1,4 @@
-// Registry of activations (SPEC §2).
+// Registry of activations (docs/theory.md §2).
 import type { Activation, ActivationName } from './types.js';
 import { ACTIVATION_NAMES } from './types.js';
 import { relu } from './relu.js';

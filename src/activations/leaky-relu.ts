@@ -1,4 +1,4 @@
-// Leaky ReLU g(z) = max(z, αz), 0 ≤ α < 1 (SPEC §2). Writing g = αz + (1 − α) relu(z):
+// Leaky ReLU g(z) = max(z, αz), 0 ≤ α < 1 (docs/theory.md §2). Writing g = αz + (1 − α) relu(z):
 //   I2 = (1 − α)² I2_relu + α c,   I3 = (1 − α)² I3_relu + α C_vw
 // (E[u relu(v)] = c/2 and E[1(u>0) v w] = C_vw/2 for centred Gaussians).
 import type { Activation } from './types.js';

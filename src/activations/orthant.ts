@@ -1,5 +1,5 @@
 // Orthant probabilities P(x_1 > 0, …, x_n > 0) of a centred Gaussian with correlations r_ij,
-// n ≤ 4 (used by the four-variable integrals I4 of SPEC §4.2).
+// n ≤ 4 (used by the four-variable integrals I4 of docs/theory.md §4.2).
 //   n = 2: ¼ + asin(r)/2π
 //   n = 3: ⅛ + (asin r12 + asin r13 + asin r23)/4π
 //   n = 4: no closed form (the volume of a spherical tetrahedron). Plackett's reduction

@@ -1,4 +1,4 @@
-// Four-variable Gaussian integrals of SPEC §4.2 for ReLU and leaky ReLU:
+// Four-variable Gaussian integrals of docs/theory.md §4.2 for ReLU and leaky ReLU:
 //   I4 = E[g′(u) g′(v) g(a) g(b)],  (u, v, a, b) centred Gaussian with 4×4 covariance C,
 //   J2 = E[g′(u) g′(v)]  (the σ² label-noise term).
 //
@@ -18,7 +18,7 @@
 //
 // Accuracy (test/i4-relu.test.ts): against an independent one-dimensional quadrature for
 // one-factor covariances the error is < 1e-10 absolute for unit-scale covariances; against
-// plain Monte Carlo within 5 standard errors on random covariances. The target of SPEC §4.2
+// plain Monte Carlo within 5 standard errors on random covariances. The target of docs/theory.md §4.2
 // (≥ 1e-6 absolute) is met with a wide margin away from exact degeneracy; within 1 − ρ ≲ 1e-10
 // of a coincidence the merge rule makes errors up to ~√(1 − ρ)/2π ≈ 1e-6 possible.
 import { orthant2, orthant3, orthant4 } from './orthant.js';

@@ -1,4 +1,4 @@
-// ReLU g(z) = max(0, z): closed forms of SPEC §2.
+// ReLU g(z) = max(0, z): closed forms of docs/theory.md §2.
 import type { Activation } from './types.js';
 import { reluI4, reluJ2 } from './relu-i4.js';
 

@@ -1,4 +1,4 @@
-// The interface every activation provides (SPEC §2).
+// The interface every activation provides (docs/theory.md §2).
 
 /** Closed-form Gaussian integrals for one activation g. */
 export interface Activation {
@@ -19,10 +19,10 @@ export interface Activation {
   I3(Cuu: number, Cuv: number, Cuw: number, Cvw: number, Cww: number): number;
   /**
    * I4 = E[g′(u) g′(v) g(a) g(b)] for the 4×4 covariance C of (u, v, a, b) (row-major);
-   * needed by the SGD ODE (SPEC §4.2). relu-i4.ts, erf-i4.ts.
+   * needed by the SGD ODE (docs/theory.md §4.2). relu-i4.ts, erf-i4.ts.
    */
   I4?(C: Float64Array): number;
-  /** J2(a, b, c) = E[g′(u) g′(v)], var u = a, var v = b, cov = c (σ² label-noise term, SPEC §4.2). */
+  /** J2(a, b, c) = E[g′(u) g′(v)], var u = a, var v = b, cov = c (σ² label-noise term, docs/theory.md §4.2). */
   J2?(a: number, b: number, c: number): number;
 }
 

@@ -1,5 +1,5 @@
 // Eigenvalues of a real symmetric matrix (float64): Householder reduction to tridiagonal form,
-// then Sturm-sequence bisection. Used for the weight-space Hessian spectrum (SPEC §6).
+// then Sturm-sequence bisection. Used for the weight-space Hessian spectrum (docs/theory.md §6).
 
 /** Reduces symmetric A (n×n, row-major, overwritten) to tridiagonal (d, e): d diagonal, e sub-diagonal. */
 export function tridiagonalise(A: Float64Array, n: number): { d: Float64Array; e: Float64Array } {

@@ -1,5 +1,5 @@
 // Dense LU factorisation with partial pivoting, float64, row-major; used by the Newton /
-// Levenberg–Marquardt solver of the fixed-point equations (SPEC §6).
+// Levenberg–Marquardt solver of the fixed-point equations (docs/theory.md §6).
 
 /**
  * Solves A x = b in place (A is overwritten by its LU factors, b by x). Returns false when a

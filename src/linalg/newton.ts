@@ -1,4 +1,4 @@
-// Newton / Levenberg–Marquardt root finding for F(x) = 0 in float64 (SPEC §6): forward-
+// Newton / Levenberg–Marquardt root finding for F(x) = 0 in float64 (docs/theory.md §6): forward-
 // difference Jacobian, Newton step with backtracking line search on ½|F|², and a
 // Levenberg–Marquardt step (JᵀJ + μ(diag JᵀJ + I)) d = −Jᵀ F when the Newton step is singular
 // or does not decrease |F|.

@@ -1,4 +1,4 @@
-// The interface between the finite-N training driver and the online-SGD kernels (SPEC §4.2).
+// The interface between the finite-N training driver and the online-SGD kernels (docs/theory.md §4.2).
 //
 // A kernel advances a batch of independent replicas (student networks) by a number of
 // online-SGD steps

@@ -1,4 +1,4 @@
-// Finite-N training for nGD, onGD and 2L-GD (SPEC §4.4, §4.5) on explicit weights W ∈ R^{K×N}
+// Finite-N training for nGD, onGD and 2L-GD (docs/theory.md §4.4, §4.5) on explicit weights W ∈ R^{K×N}
 // (row-major), population and online versions.
 //
 // Population: the weight gradient g = N∇_W ε = S W + H W* (S, H at the current overlaps; for
@@ -11,7 +11,7 @@
 // removes the O(Δτ⁵) drift).
 //
 // Online: one fresh x ~ N(0, I_N) per step, λ = W x/√N, ν = W* x/√N, Δ = Σ_k v_k g(λ_k) − Σ_m g(ν_m)
-// (v = 1 except for 2L), d_k = (η/√N) Δ v_k g′(λ_k) x (the plain SGD step of SPEC §4.2), then
+// (v = 1 except for 2L), d_k = (η/√N) Δ v_k g′(λ_k) x (the plain SGD step of docs/theory.md §4.2), then
 //   nGD   w_k ← w_k − (d_k − (d_k·w_k/|w_k|²) w_k), renormalise
 //   onGD  W ← W − (D − ½ (D Wᵀ + W Dᵀ) W/N), retract
 //   2L    w_k ← w_k − d_k,  v_k ← v_k − κ (η/N) Δ g(λ_k)

@@ -1,4 +1,4 @@
-// Population gradient descent on explicit weights (SPEC §4.1): dW/dτ = −(S W + H W*), with
+// Population gradient descent on explicit weights (docs/theory.md §4.1): dW/dτ = −(S W + H W*), with
 // S, H at the current overlaps of W. One step of size Δτ by Euler
 //   W ← W − Δτ (S W + H W*)
 // or classical RK4 on W. Time τ = steps · Δτ.

@@ -1,4 +1,4 @@
-// The population gradient on explicit weights (SPEC §3, §4.1): since ε depends on W only
+// The population gradient on explicit weights (docs/theory.md §3, §4.1): since ε depends on W only
 // through Q = W Wᵀ/N and R = W W*ᵀ/N,
 //   N ∇_W ε = S W + H W*,   S = G + Gᵀ, G = ∂ε/∂Q, H = ∂ε/∂R,
 // with S, H from makeFlowParts evaluated at the overlaps of W.

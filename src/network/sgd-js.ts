@@ -1,4 +1,4 @@
-// The `--backend js` online-SGD kernel (SPEC §4.2), plain float64 loops on batch.W:
+// The `--backend js` online-SGD kernel (docs/theory.md §4.2), plain float64 loops on batch.W:
 //   x ~ N(0, I_N), λ = W x/√N, ν = W* x/√N, Δ = Σ g(λ) − Σ g(ν), w_k ← w_k − (η/√N) Δ g′(λ_k) x.
 // It is the reference for every other backend (see backend.ts for the contract).
 import { getActivation } from '../activations/index.js';

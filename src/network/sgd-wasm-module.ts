@@ -13,7 +13,7 @@ import { ZIGGURAT } from '../random/ziggurat.js';
 /** The exports of one kernel instance (see the layout comment in sgd-wat.ts). */
 export interface SgdWasmExports {
   memory: WebAssembly.Memory;
-  /** Advances one replica by `steps` online-SGD steps; returns the steps taken (SPEC §4.2). */
+  /** Advances one replica by `steps` online-SGD steps; returns the steps taken (docs/theory.md §4.2). */
   run(
     st: number, x: number, rows: number, proj: number,
     K: number, M: number, N: number, Ns: number, steps: number, gen: number,

@@ -1,4 +1,4 @@
-// The `--backend wasm` online-SGD kernel (SPEC §4.2): the float64 WASM SIMD kernel of
+// The `--backend wasm` online-SGD kernel (docs/theory.md §4.2): the float64 WASM SIMD kernel of
 // src/network/wasm/sgd-wat.ts, with the weights in WASM memory,
 //   x ~ N(0, I_N), λ = W x/√N, ν = W* x/√N, Δ = Σ g(λ) − Σ g(ν), w_k ← w_k − (η/√N) Δ g′(λ_k) x.
 // It draws x inside WASM with the same xoshiro128** + ziggurat as src/random/rng.ts, starting

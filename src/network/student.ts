@@ -1,4 +1,4 @@
-// Student initialisation for finite-N networks (SPEC §5): W0 ∈ R^{K×N} with i.i.d. N(0, 1)
+// Student initialisation for finite-N networks (docs/theory.md §5): W0 ∈ R^{K×N} with i.i.d. N(0, 1)
 // entries, so Q0 = I + O(N^{-1/2}) and R0 = O(N^{-1/2}).
 import type { Rng } from '../random/rng.js';
 

@@ -1,4 +1,4 @@
-// Teacher weights W* ∈ R^{M×N} for finite-N networks (SPEC §5): i.i.d. N(0, 1) entries
+// Teacher weights W* ∈ R^{M×N} for finite-N networks (docs/theory.md §5): i.i.d. N(0, 1) entries
 // (T = I + O(N^{-1/2})), or exactly orthonormal rows scaled by √N (T = I up to round-off).
 import type { Rng } from '../random/rng.js';
 import { gramSchmidtRows } from '../linalg/orthonormalise.js';

@@ -1,4 +1,4 @@
-// The `--backend tfjs` online-SGD kernel (SPEC §4.2) in float32 TensorFlow.js, all replicas of
+// The `--backend tfjs` online-SGD kernel (docs/theory.md §4.2) in float32 TensorFlow.js, all replicas of
 // the batch in one tensor W: [replicas, K, N]. Each step
 //   x_r ~ N(0, I_N) from batch.rngs[r] (our JS generator, rounded to float32, uploaded),
 //   λ = W x/√N, ν = W* x/√N, Δ = Σ_k g(λ_k) − Σ_m g(ν_m),  w_k ← w_k − (η/√N) Δ g′(λ_k) x,
@@ -12,7 +12,7 @@ import { loadTf, type Tf, type TfBackendName } from './tfjs-loader.js';
 
 type Fn = (z: TF.Tensor) => TF.Tensor;
 
-/** g and g′ as tensor functions (SPEC §2's activations). */
+/** g and g′ as tensor functions (docs/theory.md §2's activations). */
 function activationOps(tf: Tf, name: ActivationName, alpha: number): { g: Fn; gPrime: Fn } {
   switch (name) {
     case 'relu':

@@ -1,7 +1,7 @@
-// The perturbation test of the paper's Appendix D (SPEC §6): realise a fixed point in R^N
+// The perturbation test of the paper's Appendix D (docs/theory.md §6): realise a fixed point in R^N
 // (N > K + M, so directions orthogonal to the teacher span exist), perturb the student weights
-// W → W + δ Z (Z i.i.d. N(0, 1), so each row moves by ≈ δ·√N, i.e. relative size δ), relax with
-// the order-parameter ODE from the perturbed (Q, R, T) (exact for every N, SPEC §3) and report
+// W → W + δ Z (Z i.i.d. N(0, 1), so row k moves by ≈ δ·√N, a relative change δ/√Q_kk), relax with
+// the order-parameter ODE from the perturbed (Q, R, T) (exact for every N, docs/theory.md §3) and report
 // the loss gap ε_final − ε_level. Also `stabilityOf`: the whole check for one family's point.
 import type { Activation } from '../activations/index.js';
 import { evaluateFlow } from '../theory/flow.js';
@@ -57,7 +57,7 @@ export interface PerturbationResult {
   returned: number;
 }
 
-/** The perturbation test of Appendix D (SPEC §6) around (Q, R, T) with loss `level`. */
+/** The perturbation test of Appendix D (docs/theory.md §6) around (Q, R, T) with loss `level`. */
 export function perturbationTest(
   act: Activation, K: number, M: number, Q: ArrayLike<number>, R: ArrayLike<number>, T: Float64Array, level: number,
   options: Partial<PerturbationOptions> = {},
@@ -109,7 +109,7 @@ interface Relaxed {
 }
 
 /**
- * Gradient flow (SPEC §3) from `init` until max|RHS| < tol or τ = tauMax, in chunks of growing
+ * Gradient flow (docs/theory.md §3) from `init` until max|RHS| < tol or τ = tauMax, in chunks of growing
  * length. A ReLU unit whose norm shrinks to zero makes the RHS Jacobian blow up like 1/√Q_kk (the
  * kink at w_k = 0); such a unit contributes nothing to ε, so when Q_kk < vanishQ it is removed and
  * the flow continues with K − 1 students.

@@ -1,4 +1,4 @@
-// Explicit Runge–Kutta steps for y′ = f(t, y) on Float64Array states (SPEC §3 flows).
+// Explicit Runge–Kutta steps for y′ = f(t, y) on Float64Array states (docs/theory.md §3 flows).
 
 /** Writes dy = f(t, y). */
 export type OdeRhs = (t: number, y: Float64Array, dy: Float64Array) => void;

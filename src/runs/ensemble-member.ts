@@ -1,4 +1,4 @@
-// One ensemble run (SPEC §5 initial condition, §3 flow, §6 classification), written as a
+// One ensemble run (docs/theory.md §5 initial condition, §3 flow, §6 classification), written as a
 // job for mapPool: a plain, structured-clonable spec in, one CSV row out. Run i of seed s
 // draws its initial condition from createRng(s, 'run', i), so the row does not depend on
 // which worker or shard computes it.
@@ -45,7 +45,7 @@ export interface RunSpec {
   earlyGlobal: boolean;
   /** Try Newton polishing once max|RHS| < polishAt (0 disables). */
   polishAt: number;
-  /** Start from these overlaps (Q0, R0, T) instead of the Gaussian draw (a finite-N network's measured start, SPEC §5). */
+  /** Start from these overlaps (Q0, R0, T) instead of the Gaussian draw (a finite-N network's measured start, docs/theory.md §5). */
   init?: Overlaps;
 }
 

@@ -1,6 +1,6 @@
 // Statistics of an ensemble (issue 5): merge run CSVs (shards), deduplicate by
 // (K, M, seed, run), and tabulate per (K, M) the fractions of runs in each class and each
-// family n (SPEC §6) with 95% Wilson score intervals and the mean final loss of each group.
+// family n (docs/theory.md §6) with 95% Wilson score intervals and the mean final loss of each group.
 import { readFileSync } from 'node:fs';
 import { parseCsv } from '../io/csv.js';
 import { wilson } from '../stats/wilson.js';

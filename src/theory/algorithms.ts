@@ -1,5 +1,5 @@
 // Registry of the training schemes whose order-parameter ODEs the validator integrates:
-// 'gd' (SPEC §3), 'ngd' and 'ongd' (SPEC §4.4), '2l' (SPEC §4.5). Each factory gives the state
+// 'gd' (docs/theory.md §3), 'ngd' and 'ongd' (docs/theory.md §4.4), '2l' (docs/theory.md §4.5). Each factory gives the state
 // vector layout, the right-hand side usable with integrate(), the loss, and the projection of a
 // Gaussian initial state onto the algorithm's constraint set.
 import type { Activation } from '../activations/index.js';
@@ -50,11 +50,11 @@ export interface AlgorithmFlow {
   initialState(init: Overlaps): Float64Array;
   /** Smallest Gaussian-initialisation dimension that gives a valid initial state (onGD needs d ≥ K). */
   minInitDim(M: number): number;
-  /** True when the state is plain [Q, R] under gradient flow, so Newton polishing of SPEC §6 applies. */
+  /** True when the state is plain [Q, R] under gradient flow, so Newton polishing of docs/theory.md §6 applies. */
   polishable: boolean;
 }
 
-/** The flow of algorithm `name` for K students, M teachers, teacher overlaps T (SPEC §3, §4.4, §4.5). */
+/** The flow of algorithm `name` for K students, M teachers, teacher overlaps T (docs/theory.md §3, §4.4, §4.5). */
 export function makeAlgorithmFlow(
   name: AlgorithmName, act: Activation, K: number, M: number, T: Float64Array, opts: AlgorithmOptions = {},
 ): AlgorithmFlow {

@@ -1,11 +1,11 @@
-// Block-symmetric ansatz for fixed points (SPEC §6). Students and teachers are split into
+// Block-symmetric ansatz for fixed points (docs/theory.md §6). Students and teachers are split into
 // labelled groups, and some students are paired with one teacher each. The entries of Q and R
 // fall into classes:
 //   Q_kl: (group k, group l) unordered, split into diagonal (k = l) and off-diagonal entries
 //         when both units are in the same group;
 //   R_km: (student group, teacher group), split into paired entries (pair[k] = m) and the
 //         other entries of a block that contains paired entries.
-// One parameter per class. The reduced right-hand side is the average of the full RHS of SPEC §3
+// One parameter per class. The reduced right-hand side is the average of the full RHS of docs/theory.md §3
 // over each class, so the same code serves any grouping. When the grouping is a symmetry of the
 // problem (permutations inside groups that carry paired teachers along, T invariant), the full
 // RHS at an ansatz point is itself block-symmetric, so the reduced RHS vanishes iff the full RHS
@@ -38,7 +38,7 @@ export interface Ansatz {
 }
 
 /**
- * Classes of Q and R entries for a grouping (SPEC §6). Names: `q_<g><h>[_d|_o]` with groups in
+ * Classes of Q and R entries for a grouping (docs/theory.md §6). Names: `q_<g><h>[_d|_o]` with groups in
  * order of first appearance (students), `r_<g><h>[_d|_o]` with student then teacher group.
  */
 export function makeAnsatz(g: Grouping): Ansatz {
@@ -83,7 +83,7 @@ export function expandAnsatz(a: Ansatz, p: ArrayLike<number>, Q: Float64Array, R
   for (let i = 0; i < a.K * a.M; i++) R[i] = p[a.rClass[i]];
 }
 
-/** Class averages of (X_Q, X_R): out[c] = mean of the entries in class c (SPEC §6). */
+/** Class averages of (X_Q, X_R): out[c] = mean of the entries in class c (docs/theory.md §6). */
 export function averageOverClasses(a: Ansatz, XQ: ArrayLike<number>, XR: ArrayLike<number>, out: Float64Array): Float64Array {
   out.fill(0);
   for (let i = 0; i < a.K * a.K; i++) out[a.qClass[i]] += XQ[i];
@@ -93,7 +93,7 @@ export function averageOverClasses(a: Ansatz, XQ: ArrayLike<number>, XR: ArrayLi
 }
 
 /**
- * Reduced right-hand side: F(p) = class averages of (dQ/dτ, dR/dτ) of SPEC §3 at the ansatz
+ * Reduced right-hand side: F(p) = class averages of (dQ/dτ, dR/dτ) of docs/theory.md §3 at the ansatz
  * point p. Returns a function writing F into `out` and returning the loss ε.
  */
 export function makeReducedFlow(act: Activation, a: Ansatz, T: Float64Array) {
@@ -112,7 +112,7 @@ export function makeReducedFlow(act: Activation, a: Ansatz, T: Float64Array) {
 }
 
 /**
- * The family grouping of SPEC §6: students 0..n−1 anti-aligned (group 'a', paired with
+ * The family grouping of docs/theory.md §6: students 0..n−1 anti-aligned (group 'a', paired with
  * teachers 0..n−1, group 'a'), students n..M−1 aligned (group 'p', paired with teachers n..M−1),
  * and for K > M the surplus students M..K−1 in group 'x' (unpaired).
  */

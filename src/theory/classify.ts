@@ -1,11 +1,11 @@
-// Classifying an end state (SPEC §6): match students to teachers, count anti-aligned
+// Classifying an end state (docs/theory.md §6): match students to teachers, count anti-aligned
 // matches (family index n), and call the state global, local or none.
 import { linearSumAssignment } from 'linear-sum-assignment';
 
 export type RunClass = 'global' | 'local' | 'none' | 'diverged';
 
 export interface ClassifyOptions {
-  /** ε below this is the global minimum (SPEC §6 default 1e-3). */
+  /** ε below this is the global minimum (docs/theory.md §6 default 1e-3). */
   epsGlobal: number;
   /** A non-global state is a local minimum when max|RHS| < gTol. */
   gTol: number;
@@ -47,7 +47,7 @@ export function familyIndex(K: number, M: number, R: ArrayLike<number>, match: A
   return n;
 }
 
-/** Classifies an end state from its loss and RHS max-norm (SPEC §6). */
+/** Classifies an end state from its loss and RHS max-norm (docs/theory.md §6). */
 export function classify(
   K: number, M: number, Q: ArrayLike<number>, R: ArrayLike<number>,
   loss: number, rhsNorm: number, opts: ClassifyOptions = DEFAULT_CLASSIFY,

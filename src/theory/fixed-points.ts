@@ -1,7 +1,7 @@
-// Fixed points of the order-parameter gradient flow (SPEC §6): the families of the
+// Fixed points of the order-parameter gradient flow (docs/theory.md §6): the families of the
 // block-symmetric ansatz solved by Newton/LM on the reduced equations, then polished by Newton
 // on the full (Q, R) system. A point counts as a fixed point only if the FULL RHS max-norm of
-// SPEC §3 is ≤ 1e-10.
+// docs/theory.md §3 is ≤ 1e-10.
 import type { Activation } from '../activations/index.js';
 import { evaluateFlow, makeFlow } from './flow.js';
 import { averageOverClasses, expandAnsatz, familyGrouping, makeAnsatz, makeReducedFlow, type Ansatz } from './ansatz.js';
@@ -10,7 +10,7 @@ import { identity } from '../linalg/vector.js';
 import { classify } from './classify.js';
 import { isRealisable } from './realise.js';
 
-/** A solution is reported only when max|RHS| ≤ this (SPEC §6). */
+/** A solution is reported only when max|RHS| ≤ this (docs/theory.md §6). */
 export const FIXED_POINT_TOL = 1e-10;
 
 export interface PolishResult {
@@ -34,7 +34,7 @@ export interface PolishOptions {
 
 /**
  * The full stationarity residual as a square system in x = [Q_kl (k ≤ l), R_km]:
- * F(x) = [dQ_kl/dτ (k ≤ l), dR_km/dτ] of SPEC §3. Returns F, pack and unpack helpers.
+ * F(x) = [dQ_kl/dτ (k ≤ l), dR_km/dτ] of docs/theory.md §3. Returns F, pack and unpack helpers.
  */
 export function makeFullResidual(act: Activation, K: number, M: number, T: Float64Array) {
   const flow = makeFlow(act, K, M, T);
@@ -72,7 +72,7 @@ export function makeFullResidual(act: Activation, K: number, M: number, T: Float
 }
 
 /**
- * Newton/LM on the full system (SPEC §6) from a near-stationary (Q, R): polishes an ODE end
+ * Newton/LM on the full system (docs/theory.md §6) from a near-stationary (Q, R): polishes an ODE end
  * state or an ansatz solution. ok ⇔ the full max|RHS| ≤ acceptTol (1e-10).
  */
 export function polishFixedPoint(
@@ -95,7 +95,7 @@ export interface FixedPoint {
   M: number;
   /** Family the ansatz was built for (number of anti-aligned paired students). */
   n: number;
-  /** Family index of the solution by classify() (SPEC §6); −1 if the loss is below ε_global. */
+  /** Family index of the solution by classify() (docs/theory.md §6); −1 if the loss is below ε_global. */
   familyN: number;
   loss: number;
   rhsNorm: number;
@@ -158,7 +158,7 @@ function guessVector(a: Ansatz, g: Record<string, number>, T: Float64Array, stud
 }
 
 /**
- * Solves the block-symmetric ansatz of family n (SPEC §6) from several starting guesses, polishes
+ * Solves the block-symmetric ansatz of family n (docs/theory.md §6) from several starting guesses, polishes
  * each root on the full system and returns the distinct solutions whose full max|RHS| ≤ 1e-10,
  * sorted by loss. T = I.
  */

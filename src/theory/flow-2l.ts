@@ -1,7 +1,7 @@
-// Two-layer gradient flow (2L-GD, SPEC §4.5): ŷ = Σ_k v_k g(λ_k), teacher second layer 1.
+// Two-layer gradient flow (2L-GD, docs/theory.md §4.5): ŷ = Σ_k v_k g(λ_k), teacher second layer 1.
 //   ε = ½ Σ_{k,l} v_k v_l I2(Q_kk, Q_ll, Q_kl) − Σ_{k,m} v_k I2(Q_kk, T_mm, R_km) + ½ Σ_{m,n} I2(T_mm, T_nn, T_mn)
 // The first layer follows dW/dτ = −(S W + H W*) with G = ∂ε/∂Q, H = ∂ε/∂R of this weighted ε,
-// so dQ/dτ = −(A + Aᵀ), dR/dτ = −B exactly as in SPEC §3; the second layer follows
+// so dQ/dτ = −(A + Aᵀ), dR/dτ = −B exactly as in docs/theory.md §3; the second layer follows
 //   dv_k/dτ = −κ ∂ε/∂v_k = −κ [Σ_l v_l I2(Q_kk, Q_ll, Q_kl) − Σ_m I2(Q_kk, T_mm, R_km)].
 // State vector y = [Q (K·K), R (K·M), v (K)].
 import type { Activation } from '../activations/index.js';
@@ -51,7 +51,7 @@ export function makeLossGradients2L(act: Activation, K: number, M: number, T: Fl
   };
 }
 
-/** v-weighted loss ε(Q, R, v) of 2L-GD (SPEC §4.5). */
+/** v-weighted loss ε(Q, R, v) of 2L-GD (docs/theory.md §4.5). */
 export function populationLoss2L(act: Activation, K: number, M: number, Q: Float64Array, R: Float64Array, v: ArrayLike<number>, T: Float64Array): number {
   const lg = makeLossGradients2L(act, K, M, T);
   return lg(Q, R, v, new Float64Array(K * K), new Float64Array(K * M), new Float64Array(K));

@@ -1,4 +1,4 @@
-// Normalised gradient flow (nGD, SPEC §4.4): every |w_k|²/N = Q_kk is held fixed by removing
+// Normalised gradient flow (nGD, docs/theory.md §4.4): every |w_k|²/N = Q_kk is held fixed by removing
 // the radial part of each row's gradient, dw_k/dτ = −(g_k − D_k w_k) with g = S W + H W* and
 //   D = diag(A_kk / Q_kk),  A = S Q + H Rᵀ,  B = S R + H T,
 //   dQ/dτ = −(A + Aᵀ − D Q − Q D),   dR/dτ = −(B − D R).

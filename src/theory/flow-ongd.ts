@@ -1,4 +1,4 @@
-// Orthonormalised gradient flow (onGD, SPEC §4.4): the rows of W stay orthonormal (Q = I) by
+// Orthonormalised gradient flow (onGD, docs/theory.md §4.4): the rows of W stay orthonormal (Q = I) by
 // projecting the weight gradient g = S W + H W* onto the tangent space of the Stiefel manifold,
 //   dW/dτ = −(g − ½ (g Wᵀ + W gᵀ) W / N) = −(g − ½ (A + Aᵀ) W)     (using Q = I),
 // so with A = S Q + H Rᵀ and B = S R + H T:

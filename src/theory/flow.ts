@@ -1,4 +1,4 @@
-// Gradient flow in order-parameter space, gradient form (SPEC §3):
+// Gradient flow in order-parameter space, gradient form (docs/theory.md §3):
 //   S = G + Gᵀ,  A = S Q + H Rᵀ,  B = S R + H T
 //   dQ/dτ = −(A + Aᵀ) = −(S Q + Q S + H Rᵀ + R Hᵀ),   dR/dτ = −B
 import type { Activation } from '../activations/index.js';
@@ -20,7 +20,7 @@ export interface FlowParts {
 
 /**
  * Returns a function computing S, H, A, B at (Q, R) into preallocated buffers (reused
- * between calls: copy what must outlive the next call). The constrained flows of SPEC §4.4
+ * between calls: copy what must outlive the next call). The constrained flows of docs/theory.md §4.4
  * are built from the same A and B.
  */
 export function makeFlowParts(act: Activation, K: number, M: number, T: Float64Array) {
@@ -29,7 +29,7 @@ export function makeFlowParts(act: Activation, K: number, M: number, T: Float64A
 
 /**
  * makeFlowParts for any loss whose gradients G = ∂ε/∂Q, H = ∂ε/∂R are given by
- * `lossGradients(Q, R, G, H) → ε` (e.g. the v-weighted loss of 2L-GD, SPEC §4.5).
+ * `lossGradients(Q, R, G, H) → ε` (e.g. the v-weighted loss of 2L-GD, docs/theory.md §4.5).
  */
 export function makeFlowPartsFrom(
   lossGradients: (Q: Float64Array, R: Float64Array, G: Float64Array, H: Float64Array) => number,

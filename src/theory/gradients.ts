@@ -1,4 +1,4 @@
-// G = ∂ε/∂Q and H = ∂ε/∂R, every entry of Q and R an independent variable (SPEC §3).
+// G = ∂ε/∂Q and H = ∂ε/∂R, every entry of Q and R an independent variable (docs/theory.md §3).
 //   G_kl = ½ ∂_c I2(Q_kk, Q_ll, Q_kl)                                   (k ≠ l)
 //   G_kk = ½ (∂_a + ∂_b + ∂_c) I2(Q_kk, Q_kk, Q_kk) + Σ_{l≠k} ∂_a I2(Q_kk, Q_ll, Q_kl)
 //          − Σ_m ∂_a I2(Q_kk, T_mm, R_km)
@@ -45,7 +45,7 @@ const INV_2PI = 1 / (2 * Math.PI);
 const INV_4PI = 1 / (4 * Math.PI);
 
 /**
- * The same G, H and ε for ReLU with the closed forms of SPEC §2 inlined (the hot loop of the
+ * The same G, H and ε for ReLU with the closed forms of docs/theory.md §2 inlined (the hot loop of the
  * ensembles): √Q_kk and √T_mm are taken once per call, so each pair costs one acos and one
  * √(1 − ρ²). With s = √(ab), ρ = c/s, θ = acos ρ: I2 = s (sin θ + (π − θ) ρ)/2π,
  * ∂a I2 = √(b/a) sin θ/4π, ∂b I2 = √(a/b) sin θ/4π, ∂c I2 = (π − θ)/2π; I2(a, a, a) = a/2

@@ -1,4 +1,4 @@
-// Initial conditions for ODE runs (SPEC §5): W0 ∈ R^{K×d} i.i.d. N(0, 1) and an exactly
+// Initial conditions for ODE runs (docs/theory.md §5): W0 ∈ R^{K×d} i.i.d. N(0, 1) and an exactly
 // orthonormal teacher scaled so that T = I (rows √d·e_m), so
 //   Q0 = W0 W0ᵀ/d,  R0 = W0 W*ᵀ/d = W0[:, :M]/√d,  T = I.
 import type { Rng } from '../random/rng.js';

@@ -1,4 +1,4 @@
-// Population loss (SPEC §2):
+// Population loss (docs/theory.md §2):
 //   ε = ½ Σ_{k,l} I2(Q_kk, Q_ll, Q_kl) − Σ_{k,m} I2(Q_kk, T_mm, R_km) + ½ Σ_{m,n} I2(T_mm, T_nn, T_mn)
 import type { Activation } from '../activations/index.js';
 

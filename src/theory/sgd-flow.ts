@@ -1,7 +1,7 @@
-// The online-SGD ODE of SPEC §4.2 in gradient-flow time τ = η t:
+// The online-SGD ODE of docs/theory.md §4.2 in gradient-flow time τ = η t:
 //   dQ/dτ = F_Q + η Φ,   dR/dτ = F_R,
 //   Φ_kl = E[Δ² g′(λ_k) g′(λ_l)] + σ² E[g′(λ_k) g′(λ_l)],
-// with F the gradient-flow right-hand side of SPEC §3 (flow.ts). Writing z = (λ_1..λ_K, ν_1..ν_M)
+// with F the gradient-flow right-hand side of docs/theory.md §3 (flow.ts). Writing z = (λ_1..λ_K, ν_1..ν_M)
 // and s = (+1 (K times), −1 (M times)), Δ = Σ_p s_p g(z_p), so
 //   Φ_kl = Σ_{p,q} s_p s_q I4(λ_k, λ_l, z_p, z_q) + σ² J2(Q_kk, Q_ll, Q_kl),
 // I4 with the 4×4 covariance of (λ_k, λ_l, z_p, z_q) taken from Ω = [[Q, R], [Rᵀ, T]].
@@ -10,7 +10,7 @@ import type { Activation } from '../activations/index.js';
 import { makeFlow } from './flow.js';
 import { omegaMatrix } from './overlaps.js';
 
-/** Returns (Q, R, Φ) ⇒ void writing Φ (K×K, symmetric) of SPEC §4.2 at (Q, R, T). */
+/** Returns (Q, R, Φ) ⇒ void writing Φ (K×K, symmetric) of docs/theory.md §4.2 at (Q, R, T). */
 export function makePhi(act: Activation, K: number, M: number, T: Float64Array, sigma2 = 0) {
   const I4 = act.I4;
   const J2 = act.J2;
@@ -41,7 +41,7 @@ export function makePhi(act: Activation, K: number, M: number, T: Float64Array, 
 }
 
 /**
- * Right-hand side of the SGD ODE in τ = η t (SPEC §4.2): writes dQ = F_Q + η Φ and dR = F_R,
+ * Right-hand side of the SGD ODE in τ = η t (docs/theory.md §4.2): writes dQ = F_Q + η Φ and dR = F_R,
  * returns the population loss ε (without the σ²/2 noise floor). Same signature as makeFlow, so
  * it drops into runTrajectory via its `flow` option. η = 0 is exactly the gradient flow.
  */

@@ -1,5 +1,5 @@
-// Stability of fixed points (SPEC §6): the weight-space Hessian. With u = W/√N (so Q = u uᵀ,
-// R = u u*ᵀ), the weight gradient is ∇_u ε = S u + H u* (SPEC §3). L = ∇²_u ε = N ∇²_W ε is the
+// Stability of fixed points (docs/theory.md §6): the weight-space Hessian. With u = W/√N (so Q = u uᵀ,
+// R = u u*ᵀ), the weight gradient is ∇_u ε = S u + H u* (docs/theory.md §3). L = ∇²_u ε = N ∇²_W ε is the
 // linearisation of the flow dW/dτ = −(S W + H W*), computed by central differences of the
 // analytic gradient in a realisation of dimension N > K + M (so directions orthogonal to the
 // teacher span exist). The perturbation test of the paper's Appendix D is in ode/perturbation.ts.

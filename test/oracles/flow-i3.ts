@@ -1,4 +1,4 @@
-// Gradient flow, textbook I3 form (SPEC §3), kept to cross-check the gradient form:
+// Gradient flow, textbook I3 form (docs/theory.md §3), kept to cross-check the gradient form:
 //   dR_km/dτ = −E[Δ g′(λ_k) ν_m],  dQ_kl/dτ = −E[Δ g′(λ_k) λ_l] − E[Δ g′(λ_l) λ_k]
 //   E[Δ g′(λ_k) z] = Σ_j I3(λ_k, z, λ_j) − Σ_n I3(λ_k, z, ν_n)
 import type { Activation } from '../../src/activations/index.js';

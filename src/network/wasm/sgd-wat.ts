@@ -1,4 +1,4 @@
-// WAT source of the WASM SIMD (f64x2) online-SGD kernel (SPEC §4.2), assembled at load time by
+// WAT source of the WASM SIMD (f64x2) online-SGD kernel (docs/theory.md §4.2), assembled at load time by
 // src/network/sgd-wasm-module.ts with wabt. One call of `run` advances ONE replica by `steps` steps:
 //
 //   x ~ N(0, I_N)  (xoshiro128** + 128-strip ziggurat, bit-identical to src/random/rng.ts),

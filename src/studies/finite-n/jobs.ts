@@ -1,13 +1,13 @@
 // Pool jobs of `scmv study finite-n` (issue 6, study 1; the paper's Appendix C): one finite-N
 // network per job, started from W0 i.i.d. N(0, 1) in dimension N and a Gaussian or orthonormal
-// teacher (SPEC §5), trained three ways:
-//  - 'ode': the gradient flow of SPEC §3 from the network's measured (Q0, R0, T) — exact for
+// teacher (docs/theory.md §5), trained three ways:
+//  - 'ode': the gradient flow of docs/theory.md §3 from the network's measured (Q0, R0, T) — exact for
 //    population GD at every N — integrated, classified and polished by the ensemble machinery
 //    (runEnsembleMember with RunSpec.init);
 //  - 'gd': population GD on the explicit weights (trainJob of src/experiments/train.ts, RK4 on W)
 //    with the ODE from the same start recorded at the same τ, to check their agreement;
-//  - 'sgd': online SGD on the explicit weights (SPEC §4.2) with the fastest kernel, until ε falls
-//    below ε_global or τ reaches a cap, then measured and classified (family n from R, SPEC §6).
+//  - 'sgd': online SGD on the explicit weights (docs/theory.md §4.2) with the fastest kernel, until ε falls
+//    below ε_global or τ reaches a cap, then measured and classified (family n from R, docs/theory.md §6).
 //
 // Run i of (seed, K, M, N) uses the integer seed runSeed(seed, K, M, N, i) and draws exactly as
 // `scmv train --seed runSeed --replicas 1` does: teacher from createRng(s, 'teacher'), student
@@ -61,8 +61,8 @@ export interface OdeJobOutput extends RunRow {
 }
 
 /**
- * Population GD at finite N through its exact ODE (SPEC §3): measure (Q0, R0, T) of run i's
- * network, integrate dQ/dτ, dR/dτ from there, classify the end state (SPEC §6).
+ * Population GD at finite N through its exact ODE (docs/theory.md §3): measure (Q0, R0, T) of run i's
+ * network, integrate dQ/dτ, dR/dτ from there, classify the end state (docs/theory.md §6).
  */
 export function finiteNOdeJob(input: OdeJobInput): OdeJobOutput {
   const { spec, N, teacher } = input;
@@ -109,7 +109,7 @@ export interface GdJobOutput {
   wall_ms: number;
 }
 
-/** Explicit-weight population GD (SPEC §4.1, RK4 on W) of run i beside its ODE at the same τ. */
+/** Explicit-weight population GD (docs/theory.md §4.1, RK4 on W) of run i beside its ODE at the same τ. */
 export async function finiteNGdJob(input: GdJobInput): Promise<GdJobOutput> {
   const t0 = performance.now();
   const s = runSeed(input.seed, input.K, input.M, input.N, input.run);
@@ -179,10 +179,10 @@ export interface SgdJobOutput {
 }
 
 /**
- * Online SGD (SPEC §4.2) on run i's network: advance in chunks of tauRecord, measure ε from the
+ * Online SGD (docs/theory.md §4.2) on run i's network: advance in chunks of tauRecord, measure ε from the
  * weights after each chunk, stop once ε < ε_global (global; gradient noise vanishes with Δ at
  * K = M) or at τ = tauCap. A non-global end state is 'local' when its loss has levelled off
- * (|loss_trend| < 1e-2), else 'none'; family n from the measured R (SPEC §6).
+ * (|loss_trend| < 1e-2), else 'none'; family n from the measured R (docs/theory.md §6).
  */
 export async function finiteNSgdJob(input: SgdJobInput): Promise<SgdJobOutput> {
   const t0 = performance.now();
@@ -292,8 +292,8 @@ async function lowestFixedPoint(K: number, M: number, n: number): Promise<{ Q: F
 
 /**
  * Online SGD started ON the infinite-N fixed point of family n (realised by explicit weights in
- * dimension N, SPEC §5, orthonormal teacher, T = I): after a burn-in, the time-averaged ε minus
- * the level is the stationary SGD bias (SPEC §4.2–4.3: the η Φ drift plus O(η/N) fluctuations).
+ * dimension N, docs/theory.md §5, orthonormal teacher, T = I): after a burn-in, the time-averaged ε minus
+ * the level is the stationary SGD bias (docs/theory.md §4.2–4.3: the η Φ drift plus O(η/N) fluctuations).
  */
 export async function finiteNSgdLevelJob(input: SgdLevelJobInput): Promise<SgdLevelJobOutput> {
   const t0 = performance.now();

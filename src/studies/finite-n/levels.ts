@@ -1,4 +1,4 @@
-// The loss levels `scmv study finite-n` compares with (SPEC §6): read from a levels CSV, or
+// The loss levels `scmv study finite-n` compares with (docs/theory.md §6): read from a levels CSV, or
 // solved and cached.
 import { getActivation } from '../../activations/index.js';
 import { readCsvFile, writeCsv } from '../../io/csv.js';

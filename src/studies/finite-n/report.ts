@@ -1,7 +1,7 @@
 // The report of `scmv study finite-n`, rebuilt from the runs CSVs under <out-dir>/runs/:
 //  - families.csv: per (algorithm, η, teacher, N) and family (global = n 0, local n ≥ 1, none,
 //    diverged): count, fraction with Wilson 95% interval, peak position (median final ε), peak
-//    width (IQR), the nearest infinite-N level of that family (SPEC §6) and median − level;
+//    width (IQR), the nearest infinite-N level of that family (docs/theory.md §6) and median − level;
 //  - width-fit.csv: log-log least-squares slope of the peak width (IQR) and of |median − level|
 //    against N, per (algorithm, η, teacher, family);
 //  - histogram.csv + hist-<algorithm>-<teacher>.svg: final-loss histograms of the non-global runs,

@@ -1,11 +1,11 @@
 // `scmv study finite-n` (issue 6, study 1; the paper's Appendix C): are the quantised loss
-// levels robust at finite N? K = M, finite-N networks (SPEC §5) with a Gaussian or an orthonormal
+// levels robust at finite N? K = M, finite-N networks (docs/theory.md §5) with a Gaussian or an orthonormal
 // teacher, trained by
-//  - population GD, through its exact ODE from each network's measured (Q0, R0, T) (SPEC §3),
+//  - population GD, through its exact ODE from each network's measured (Q0, R0, T) (docs/theory.md §3),
 //    classified and polished by the ensemble machinery: `--runs` networks per (N, teacher);
 //  - population GD on explicit weights for a random subset of `--gd-runs` of them, compared with
 //    the ODE at the same τ (agreement report);
-//  - online SGD on explicit weights (SPEC §4.2) at `--sgd-ns` × `--sgd-lrs`, `--sgd-runs` each,
+//  - online SGD on explicit weights (docs/theory.md §4.2) at `--sgd-ns` × `--sgd-lrs`, `--sgd-runs` each,
 //    started from the same networks as the ODE runs (run i ↔ run i), each run until ε < ε_global
 //    or τ = min(--sgd-tau-max, --sgd-tau-factor · τ_end(ODE run i) + 50).
 // Every run is a row appended to a resumable CSV under <out-dir>/runs/. Work proceeds in rounds

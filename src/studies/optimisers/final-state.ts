@@ -1,5 +1,5 @@
-// One ODE run of any algorithm (gd, ngd, ongd, 2l; SPEC §3, §4.4, §4.5) and activation, as a
-// mapPool job that returns the whole final state (Q, R, v) with its classification (SPEC §6),
+// One ODE run of any algorithm (gd, ngd, ongd, 2l; docs/theory.md §3, §4.4, §4.5) and activation, as a
+// mapPool job that returns the whole final state (Q, R, v) with its classification (docs/theory.md §6),
 // for studies that look at the structure of end states (experiments/activations.ts).
 // Run i of seed s starts from gaussianInit(K, M, d, createRng(s, 'run', i)) — the same initial
 // conditions as `scmv ensemble` — projected onto the algorithm's constraint set.
@@ -39,7 +39,7 @@ export interface FinalStateSpec {
   vanishTol: number;
   /**
    * Gaussian teacher instead of the orthonormal one: W0 (K×d) and W* (M×d) i.i.d. N(0, 1) in
-   * d = initDim, so T = W* W*ᵀ/d ≠ I (SPEC §5's finite-N teacher, seen by the ODE).
+   * d = initDim, so T = W* W*ᵀ/d ≠ I (docs/theory.md §5's finite-N teacher, seen by the ODE).
    */
   gaussianTeacher?: boolean;
 }

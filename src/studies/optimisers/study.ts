@@ -1,6 +1,6 @@
 // `scmv study optimisers`: the paper's Table 2 layout — the fraction of runs that reach the
-// global minimum for K = M, M+1, M+2 under GD, 2L-GD, nGD and onGD (SPEC §3, §4.4, §4.5), with
-// 95% Wilson intervals, beside the paper's numbers (SPEC §7).
+// global minimum for K = M, M+1, M+2 under GD, 2L-GD, nGD and onGD (docs/theory.md §3, §4.4, §4.5), with
+// 95% Wilson intervals, beside the paper's numbers (docs/theory.md §7).
 //
 // Each (algorithm, K) is one `scmv ensemble` (src/experiments/ensemble.ts, same seeds, same
 // classification; runs that have not converged by --tau-max are class none). Its runs CSV goes

@@ -1,8 +1,8 @@
 // Pool job of `scmv study sgd-scaling` (issue 6, study 2; the paper's Result 3): one online-SGD
-// run on explicit weights (SPEC §4.2, the project's SGD kernel) compared, at the same τ = η·steps/N,
+// run on explicit weights (docs/theory.md §4.2, the project's SGD kernel) compared, at the same τ = η·steps/N,
 // with two predictions from the network's measured (Q0, R0, T):
-//  - the gradient flow of SPEC §3 (what SGD should follow when η → 0),
-//  - the SGD ODE dQ/dτ = F_Q + η Φ, dR/dτ = F_R of SPEC §4.2 (sgd-flow.ts).
+//  - the gradient flow of docs/theory.md §3 (what SGD should follow when η → 0),
+//  - the SGD ODE dQ/dτ = F_Q + η Φ, dR/dτ = F_R of docs/theory.md §4.2 (sgd-flow.ts).
 // The run lasts until the gradient-flow loss has converged: τ_end = the first τ at which
 // ε_GF(τ) − ε_GF(τ_max) ≤ convFrac · ε_GF(0) (a GF pre-run decides it), unless that needs more
 // than maxSteps SGD steps (then τ_end = maxSteps·η/N and the row is flagged truncated).

@@ -1,4 +1,4 @@
-// The standard cross-check of finite-N training against the ODE (SPEC §3, §4): population GD
+// The standard cross-check of finite-N training against the ODE (docs/theory.md §3, §4): population GD
 // and online SGD on explicit weights for N ∈ {100, 1000, 10000} and several seeds, each run
 // compared with the ODE from its own measured (Q0, R0, T). Reports the max deviations per
 // (algorithm, N, η) and fits the log-log slopes of the SGD deviation against N (fixed η) and
