@@ -58,6 +58,20 @@ describe('summarize', () => {
     expect(table[0].K).toBe(8);
   });
 
+  it('gives the same table, to the last bit, for any sharding and file order', () => {
+    // final losses whose floating-point sum depends on the order they are added in
+    const losses = [0.1, 0.2, 0.3, 1e-17, 0.7, 1e16, -1e16, 0.123456789, 3.3, 1e-3];
+    const rows = losses.map((l, i) => line(i, 'local', 1, l));
+    const single = summarizeRuns(mergeRuns([header + rows.join('')]).rows);
+    for (const n of [2, 3, 4]) {
+      const shards = Array.from({ length: n }, (_, s) => header + rows.filter((_, i) => i % n === s).join(''));
+      expect(summarizeRuns(mergeRuns(shards).rows)).toEqual(single);
+      expect(summarizeRuns(mergeRuns(shards.reverse()).rows)).toEqual(single);
+    }
+    // a shuffled single file too
+    expect(summarizeRuns(mergeRuns([header + [...rows].reverse().join('')]).rows)).toEqual(single);
+  });
+
   it('counts conflicting duplicates', () => {
     const a = header + line(0, 'global', 0, 1e-9);
     const b = header + line(0, 'local', 1, 0.02);

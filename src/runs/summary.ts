@@ -22,7 +22,12 @@ export interface MergeReport {
   conflicts: number;
 }
 
-/** Parses and merges run CSVs; the first occurrence of a (K, M, seed, run) key wins. */
+/**
+ * Parses and merges run CSVs; the first occurrence of a (K, M, seed, run) key wins. The rows come
+ * back sorted by (K, M, seed, run), so the sums behind mean_loss (floating point, hence
+ * order-dependent) and the whole table do not depend on how the runs were sharded, on the order
+ * of the files, or on the order rows were appended in.
+ */
 export function mergeRuns(texts: readonly string[]): MergeReport {
   const seen = new Map<string, RunRecord>();
   let duplicates = 0;
@@ -43,7 +48,8 @@ export function mergeRuns(texts: readonly string[]): MergeReport {
       seen.set(key, rec);
     }
   }
-  return { rows: [...seen.values()], duplicates, conflicts };
+  const rows = [...seen.values()].sort((a, b) => a.K - b.K || a.M - b.M || a.seed - b.seed || a.run - b.run);
+  return { rows, duplicates, conflicts };
 }
 
 export function mergeRunFiles(paths: readonly string[]): MergeReport {
