@@ -10,6 +10,7 @@ import { registerStability } from './commands/stability.js';
 import { registerEnsemble } from './commands/ensemble.js';
 import { registerSummarize } from './commands/summarize.js';
 import { registerStudy } from './commands/study.js';
+import { registerReport } from './commands/report.js';
 
 export function buildProgram(): Command {
   const program = new Command('scmv')
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerEnsemble(program);
   registerSummarize(program);
   registerStudy(program);
+  registerReport(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ outputError: () => {} });
   return program;
 }
