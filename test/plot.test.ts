@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lineChartSpec, renderSvg, writeLineChart } from '../src/io/plot.js';
+import { histogramChartSpec, lineChartSpec, renderSvg, writeLineChart } from '../src/io/plot.js';
 
 describe('plot', () => {
   const data = [1, 10, 100, 1000].flatMap((N) => [
@@ -31,5 +31,27 @@ describe('plot', () => {
     expect(readFileSync(join(dir, 'fig.csv'), 'utf8').split('\n')[0]).toBe('N,err,algorithm');
     const svg2 = await renderSvg(lineChartSpec(data.slice(0, 2), { x: 'N', y: 'err' }));
     expect(svg2).not.toBe(svg);
+  });
+
+  it('keeps long legend labels whole and tells series apart by colour and by dash and shape', async () => {
+    const long = 'SGD η=0.2 vs SGD ODE, a longer label'; // past the default labelLimit of 160 px
+    const rows = [100, 1000].flatMap((N) => ['loss', 'Q'].map((metric) => ({ N, run: long, metric, dev: metric === 'Q' ? 2 / N : 1 / N })));
+    const spec = lineChartSpec(rows, { x: 'N', y: 'dev', xScale: 'log', yScale: 'log', color: 'run', dash: 'metric', points: true });
+    const enc = (spec as { encoding: Record<string, { field: string; legend?: { labelLimit: number } }> }).encoding;
+    expect([enc.color.field, enc.strokeDash.field, enc.shape.field]).toEqual(['run', 'metric', 'metric']);
+    expect(enc.color.legend!.labelLimit).toBeGreaterThanOrEqual(400);
+    const svg = await renderSvg(spec);
+    expect(svg).toContain(`>${long}</text>`);
+    expect(svg).not.toContain('…');
+  });
+
+  it('gives histogram counts integer ticks and an empty panel a clean 0–1 axis', async () => {
+    const data = [10, 100].flatMap((N) => Array.from({ length: 5 }, (_, i) => ({ N, lo: i / 10, hi: (i + 1) / 10, count: N === 10 ? 0 : (i * 7) % 3 })));
+    const svg = await renderSvg(histogramChartSpec(data, { x: 'lo', x2: 'hi', y: 'count', facet: 'N', rules: [0.25] }));
+    // the labels of each y (count) axis, one list per panel
+    const countLabels = svg.split(`aria-label="Y-axis`).slice(1)
+      .map((part) => [...part.split('role-axis-label')[1].split('</g>')[0].matchAll(/>([^<>]*)<\/text>/g)].map((t) => t[1]));
+    expect(svg).not.toContain('0.000000');
+    expect(countLabels).toEqual([['0', '1'], ['0', '1', '2']]);
   });
 });

@@ -1,7 +1,7 @@
 // `scmv validate` (docs/theory.md §3, §4): the sweep's summary, fitted exponents and figures at a tiny size.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -42,7 +42,7 @@ describe('scmv validate CLI', () => {
     const r = spawnSync('node', ['bin/scmv.js', 'validate', '--quick', '--K', '2', '--M', '2', '--N', '30,60', '--seeds', '1', '--workers', '2', '--out-dir', dir], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('slope');
-    for (const f of ['summary.csv', 'summary.manifest.json', 'runs.csv', 'fits.csv', 'trajectories.csv', 'loss-vs-tau.svg', 'loss-vs-tau.csv', 'deviation-vs-N.svg', 'deviation-vs-N.csv', 'deviation-vs-lr.svg', 'deviation-vs-lr.csv'])
+    for (const f of ['summary.csv', 'summary.manifest.json', 'runs.csv', 'fits.csv', 'trajectories.csv', 'loss-vs-tau.svg', 'loss-vs-tau.csv', 'deviation-vs-N.svg', 'deviation-vs-N.csv', 'deviation-vs-lr.svg', 'deviation-vs-lr.csv', 'report.html'])
       expect(existsSync(join(dir, f)), f).toBe(true);
     const summary = parse(readFileSync(join(dir, 'summary.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
     expect(new Set(summary.map((x) => x.algorithm))).toEqual(new Set(['gd', 'sgd']));
@@ -51,6 +51,20 @@ describe('scmv validate CLI', () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'summary.manifest.json'), 'utf8'));
     expect(manifest.command).toBe('validate');
     expect(manifest.ode).toMatch(/gradient-flow|sgd-ode/);
+    expect(manifest.files).toContain('report.html');
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('population GD follows the gradient-flow ODE');
+    expect(html).toMatch(/data-verdict="PASS"/);
+    expect(html.match(/data-scmv-chart="/g)).toHaveLength(3);
+    // `scmv report` rebuilds it from the CSVs
+    rmSync(join(dir, 'report.html'));
+    const rep = spawnSync('node', ['bin/scmv.js', 'report', dir], { encoding: 'utf8' });
+    expect(rep.status, rep.stderr).toBe(0);
+    expect(rep.stdout).toMatch(/wrote .*report\.html \(3 figures; claims: \d+ PASS/);
+    const rebuilt = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(rebuilt.match(/data-verdict="/g)).toEqual(html.match(/data-verdict="/g));
+    expect(rebuilt.match(/data-scmv-chart="/g)).toHaveLength(3);
+    expect(spawnSync('node', ['bin/scmv.js', 'report', join(dir, 'nope')], { encoding: 'utf8' }).status).toBe(2);
   });
 
   it('rejects a bad --N with exit code 2', () => {

@@ -9,6 +9,7 @@ import { registerStability } from './commands/stability.js';
 import { registerEnsemble } from './commands/ensemble.js';
 import { registerSummarize } from './commands/summarize.js';
 import { registerStudy } from './commands/study.js';
+import { registerReport } from './commands/report.js';
 
 /** The whole program, with errors thrown (never process.exit) so that it can run in-process. */
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerEnsemble(program);
   registerSummarize(program);
   registerStudy(program);
+  registerReport(program);
   const quiet = (c: Command): void => {
     c.exitOverride().configureOutput({ outputError: () => {} });
     c.commands.forEach(quiet);

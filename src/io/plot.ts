@@ -22,10 +22,12 @@ export interface LineChart {
   yScale?: ScaleType;
   /** Field whose values get one colour (and one line) each. */
   color?: string;
-  /** Field whose values get one dash pattern each. */
+  /** Field whose values get one dash pattern each (and one point shape each when `points` is set). */
   dash?: string;
   /** Draw points on the line (for sparse data such as sweeps). */
   points?: boolean;
+  /** Longest legend label in pixels before it is truncated (default 400: labels stay whole). */
+  legendLabelLimit?: number;
   width?: number;
   height?: number;
 }
@@ -40,8 +42,14 @@ export function lineChartSpec(data: readonly Row[], c: LineChart): TopLevelSpec 
     x: { field: c.x, type: 'quantitative', title: c.xTitle ?? c.x, scale: { type: c.xScale ?? 'linear', ...(c.xScale === 'log' ? {} : { zero: false }) } },
     y: { field: c.y, type: 'quantitative', title: c.yTitle ?? c.y, scale: { type: c.yScale ?? 'linear', ...(c.yScale === 'log' ? {} : { zero: false }) } },
   };
-  if (c.color) encoding.color = { field: c.color, type: 'nominal', title: c.color };
-  if (c.dash) encoding.strokeDash = { field: c.dash, type: 'nominal', title: c.dash };
+  const legend = { labelLimit: c.legendLabelLimit ?? 400 };
+  if (c.color) encoding.color = { field: c.color, type: 'nominal', title: c.color, legend };
+  if (c.dash && c.points) {
+    // one legend for dash and shape: outlined symbols, so that it shows both
+    const both = { ...legend, symbolFillColor: 'white', symbolStrokeColor: 'black', symbolStrokeWidth: 1.5, symbolSize: 120 };
+    encoding.strokeDash = { field: c.dash, type: 'nominal', title: c.dash, legend: both };
+    encoding.shape = { field: c.dash, type: 'nominal', title: c.dash, legend: both };
+  } else if (c.dash) encoding.strokeDash = { field: c.dash, type: 'nominal', title: c.dash, legend };
   const detail = [c.color, c.dash].filter((f): f is string => Boolean(f));
   if (detail.length) encoding.detail = detail.map((field) => ({ field, type: 'nominal' }));
   return {
@@ -56,6 +64,12 @@ export function lineChartSpec(data: readonly Row[], c: LineChart): TopLevelSpec 
   } as TopLevelSpec;
 }
 
+/** A figure as written: its vega-lite spec and the SVG rendered from it. */
+export interface RenderedChart {
+  spec: TopLevelSpec;
+  svg: string;
+}
+
 /** Renders a vega-lite spec to an SVG string (headless, no canvas needed). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const compiled = compile(spec).spec;
@@ -68,14 +82,16 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 /** Writes `svgPath` (atomically) and the chart's data as CSV beside it (same name, .csv). */
-export async function writeLineChart(svgPath: string, data: readonly Row[], chart: LineChart, columns?: readonly string[]): Promise<void> {
-  const svg = await renderSvg(lineChartSpec(data, chart));
+export async function writeLineChart(svgPath: string, data: readonly Row[], chart: LineChart, columns?: readonly string[]): Promise<RenderedChart> {
+  const spec = lineChartSpec(data, chart);
+  const svg = await renderSvg(spec);
   mkdirSync(dirname(svgPath), { recursive: true });
   const tmp = `${svgPath}.partial`;
   writeFileSync(tmp, svg);
   renameSync(tmp, svgPath);
   const header = columns ?? (data.length ? Object.keys(data[0]) : [chart.x, chart.y]);
   writeCsv(svgPath.replace(/\.svg$/, '') + '.csv', header, data.map((r) => header.map((h) => r[h])));
+  return { spec, svg };
 }
 
 /**
@@ -115,7 +131,9 @@ export function histogramChartSpec(data: readonly Row[], c: HistogramChart): Top
     encoding: {
       x: { field: c.x, type: 'quantitative', title: c.xTitle ?? c.x, scale: xScale },
       x2: { field: c.x2 },
-      y: { field: c.y, type: 'quantitative', title: c.yTitle ?? c.y },
+      // counts: integer ticks only, and a domain of at least [0, 1] so an empty panel gets a
+      // proper axis (0 and 1) instead of a lone "0.000000" tick
+      y: { field: c.y, type: 'quantitative', title: c.yTitle ?? c.y, axis: { tickMinStep: 1, format: 'd' }, scale: { domain: { unionWith: [0, 1] } } },
       ...(c.color ? { color: { field: c.color, type: 'nominal', title: c.color } } : {}),
     },
   };
@@ -138,12 +156,14 @@ export function histogramChartSpec(data: readonly Row[], c: HistogramChart): Top
 }
 
 /** Writes a histogram SVG (atomically) and its bar data as CSV beside it (same name, .csv). */
-export async function writeHistogramChart(svgPath: string, data: readonly Row[], chart: HistogramChart, columns?: readonly string[]): Promise<void> {
-  const svg = await renderSvg(histogramChartSpec(data, chart));
+export async function writeHistogramChart(svgPath: string, data: readonly Row[], chart: HistogramChart, columns?: readonly string[]): Promise<RenderedChart> {
+  const spec = histogramChartSpec(data, chart);
+  const svg = await renderSvg(spec);
   mkdirSync(dirname(svgPath), { recursive: true });
   const tmp = `${svgPath}.partial`;
   writeFileSync(tmp, svg);
   renameSync(tmp, svgPath);
   const header = columns ?? (data.length ? Object.keys(data[0]) : [chart.x, chart.x2, chart.y]);
   writeCsv(svgPath.replace(/\.svg$/, '') + '.csv', header, data.map((r) => header.map((h) => r[h])));
+  return { spec, svg };
 }

@@ -1,9 +1,10 @@
 // Files written by `scmv validate`: summary.csv (+ manifest), runs.csv, fits.csv,
-// trajectories.csv and three figures with their data beside them.
+// trajectories.csv, three figures with their data beside them, and report.html (validate-html.ts).
 import { join } from 'node:path';
 import { writeCsv } from '../../io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
 import { writeLineChart, type Row } from '../../io/plot.js';
+import { validateChart, writeValidateHtml, type ValidateHtmlInput } from './html.js';
 import { fitExponents, summarise, type FitRow, type RunResult, type SummaryRow, type ValidateOptions } from './validate.js';
 
 export interface ValidateReport {
@@ -26,6 +27,8 @@ export async function writeValidateReport(dir: string, o: ValidateOptions, resul
   };
   const opt = (v: number) => (Number.isNaN(v) ? '' : v);
   const sgdOde = results.find((r) => r.algorithm === 'sgd')?.ode ?? 'gradient-flow';
+  const figures: ValidateHtmlInput['figures'][number][] = [];
+  const ctx = { K: o.K, M: o.M, seed0: o.seed0, Nmax: Math.max(...o.Ns), sgdOde };
   const vs = (alg: string) => (alg === 'sgd' ? ` vs ${sgdOde === 'sgd-ode' ? 'SGD ODE' : 'gradient flow'}` : ' vs gradient flow');
 
   const sumHeader = ['algorithm', 'N', 'lr', 'dtau', 'runs', 'diverged', 'mean_max_loss_abs_err', 'max_max_loss_abs_err', 'mean_max_Q_err', 'max_max_Q_err', 'mean_max_R_err', 'max_max_R_err', 'mean_seconds'];
@@ -53,30 +56,23 @@ export async function writeValidateReport(dir: string, o: ValidateOptions, resul
       lossRows.push({ run: `${alg.toUpperCase()} (${fmtLr(r)})`, source: alg === 'sgd' && sgdOde === 'sgd-ode' ? 'SGD ODE' : 'gradient flow', algorithm: alg, N: r.N, seed: r.seed, tau: p.tau, loss: p.odeLoss });
     }
   }
-  await writeLineChart(out('loss-vs-tau.svg'), lossRows, {
-    title: `Loss vs τ at N = ${Nmax}: explicit network vs ODE from its measured start (K = ${o.K}, M = ${o.M}, seed ${o.seed0})`,
-    x: 'tau', y: 'loss', xTitle: 'τ', yTitle: 'population loss ε', yScale: 'log', color: 'run', dash: 'source',
-  });
+  figures.push({ name: 'loss-vs-tau', ...(await writeLineChart(out('loss-vs-tau.svg'), lossRows, validateChart('loss-vs-tau', ctx))) });
   files.push(join(dir, 'loss-vs-tau.csv'));
 
-  // Figure 2: max deviation vs N (log-log), SGD at η = lrFixed and GD.
-  const devN: Row[] = summary.filter((r) => r.algorithm === 'gd' || r.lr === o.lrFixed).flatMap((r) => [
-    { series: `${r.algorithm.toUpperCase()} ${fmtLr(r)}${vs(r.algorithm)}: loss`, algorithm: r.algorithm, N: r.N, lr: opt(r.lr), dtau: opt(r.dtau), metric: 'loss', deviation: r.meanMaxLossErr },
-    { series: `${r.algorithm.toUpperCase()} ${fmtLr(r)}${vs(r.algorithm)}: Q`, algorithm: r.algorithm, N: r.N, lr: opt(r.lr), dtau: opt(r.dtau), metric: 'Q', deviation: r.meanMaxQErr },
-  ]);
-  await writeLineChart(out('deviation-vs-N.svg'), devN, {
-    title: 'Max deviation from the ODE over τ (mean over seeds) vs N',
-    x: 'N', y: 'deviation', xScale: 'log', yScale: 'log', color: 'series', points: true, xTitle: 'N', yTitle: 'max |ε − ε_ODE|, max |Q − Q_ODE|',
-  });
+  // Figure 2: max deviation vs N (log-log), SGD at η = lrFixed and GD; colour = run, dash and shape = metric.
+  const devN: Row[] = summary.filter((r) => r.algorithm === 'gd' || r.lr === o.lrFixed).flatMap((r) => (['loss', 'Q'] as const).map((metric) => {
+    const run = `${r.algorithm.toUpperCase()} ${fmtLr(r)}${vs(r.algorithm)}`;
+    return { series: `${run}: ${metric}`, run, algorithm: r.algorithm, N: r.N, lr: opt(r.lr), dtau: opt(r.dtau), metric, deviation: metric === 'loss' ? r.meanMaxLossErr : r.meanMaxQErr };
+  }));
+  figures.push({ name: 'deviation-vs-N', ...(await writeLineChart(out('deviation-vs-N.svg'), devN, validateChart('deviation-vs-N', ctx))) });
   files.push(join(dir, 'deviation-vs-N.csv'));
 
   // Figure 3: SGD max loss deviation vs η (log-log) at each sweep N.
   const devLr: Row[] = summary.filter((r) => r.algorithm === 'sgd' && o.lrSweepNs.includes(r.N)).map((r) => ({ series: `N = ${r.N}`, N: r.N, lr: r.lr, deviation: r.meanMaxLossErr }));
-  await writeLineChart(out('deviation-vs-lr.svg'), devLr, {
-    title: `SGD${vs('sgd')}: max |ε − ε_ODE| over τ (mean over seeds) vs η`,
-    x: 'lr', y: 'deviation', xScale: 'log', yScale: 'log', color: 'series', points: true, xTitle: 'η', yTitle: 'max |ε − ε_ODE|',
-  });
+  figures.push({ name: 'deviation-vs-lr', ...(await writeLineChart(out('deviation-vs-lr.svg'), devLr, validateChart('deviation-vs-lr', ctx))) });
   files.push(join(dir, 'deviation-vs-lr.csv'));
+
+  files.push(writeValidateHtml(dir, { summary, fits, figures, sgdOde, config: { ...o } }));
 
   writeManifest(manifestPath(join(dir, 'summary.csv')), makeManifest('validate', extra.cliOptions, {
     seed: o.seed0,
