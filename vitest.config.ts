@@ -4,7 +4,6 @@ import SummaryReporter from './test/summary-reporter.js';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     reporters: [...configDefaults.reporters, new SummaryReporter()],
     testTimeout: 120_000,
     hookTimeout: 120_000,

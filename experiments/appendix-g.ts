@@ -15,7 +15,7 @@
 // Run: nice npx tsx experiments/appendix-g.ts [--workers 2] [--stages 500,2000,10000] [--runs-scale 1]
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendRow, prepareOutput, runEnsemble, shardRuns, type EnsembleOptions } from '../src/runs/ensemble.js';
+import { runEnsembleToFile, shardRuns, type EnsembleOptions } from '../src/runs/ensemble.js';
 import { mergeRunFiles, summarizeRuns, type SummaryRow } from '../src/runs/summary.js';
 import { writeCsv, type Cell } from '../src/io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../src/io/manifest.js';
@@ -67,12 +67,9 @@ process.on('SIGINT', () => {
 async function fill(r: Row, runs: number): Promise<void> {
   const path = runsPath(r);
   const opts = options(r, runs);
-  const done = prepareOutput(path, opts);
-  const todo = shardRuns(runs, opts.shard).filter((i) => !done.has(i));
-  if (todo.length === 0) return;
   const t0 = Date.now();
-  const rows = await runEnsemble(opts, todo, { signal: ac.signal, onRow: (row) => appendRow(path, row) });
-  console.log(`K=${r.K} M=${r.M}: ${rows.length} of ${todo.length} runs towards ${runs} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const res = await runEnsembleToFile(path, opts, shardRuns(runs, opts.shard), makeManifest('experiments/appendix-g.ts', { ...opts }), { signal: ac.signal });
+  if (res.rows.length) console.log(`K=${r.K} M=${r.M}: ${res.rows.length} new runs towards ${runs} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 if (!summarizeOnly) {

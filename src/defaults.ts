@@ -22,8 +22,12 @@ export const POLISH = { acceptTol: FIXED_POINT_TOL, tol: 1e-13, maxIter: 30 } as
 /** Online-SGD kernels mark a replica diverged at a step with !(|Δ| ≤ MAX_DELTA). */
 export const MAX_DELTA = 1e6;
 
-/** Training marks a replica diverged when its measured |ε| exceeds MAX_LOSS (or is not finite). */
-export const MAX_LOSS = 1e6;
+/**
+ * Training marks a replica diverged when its measured ε is not finite or exceeds
+ * MAX_LOSS_FACTOR · max(1, ε at τ = 0); its ODE comparison stops once max|RHS| > MAX_ODE_RHS.
+ */
+export const MAX_LOSS_FACTOR = 1e3;
+export const MAX_ODE_RHS = 1e8;
 
 /**
  * Dormand–Prince tolerances, by purpose: one trajectory (`scmv ode`, relaxations) is integrated
@@ -61,4 +65,13 @@ export const LEVELS = { K: 8, M: 8 } as const;
 export const STABILITY = { K: 8, M: 8, n: 1, source: 'ansatz', branch: 0, delta: 1e-3, seeds: 10, seed: 1, tauMax: 1e5, tol: 1e-10, vanishQ: 1e-10 } as const;
 
 /** Upper bounds the command line accepts (see `--help`; memory estimates are checked at run time). */
-export const LIMITS = { K: 1000, M: 1000, N: 10_000_000, seed: 2 ** 32 - 1 } as const;
+export const LIMITS = {
+  /** Widths of explicit networks (memory is estimated and checked separately). */
+  K: 1000, M: 1000, N: 10_000_000, seed: 2 ** 32 - 1,
+  /** Widths of the order-parameter ODE (one RHS costs O(K²(K+M)); K = 100 takes minutes per trajectory). */
+  odeWidth: 100,
+  /** Runs of one ensemble (indices are held in memory). */
+  runs: 10_000_000,
+  /** Memory the explicit weights of one job may take, in bytes. */
+  jobBytes: 4 * 2 ** 30,
+} as const;

@@ -1,27 +1,13 @@
 // scmv ensemble: rows independent of --workers and --shard, resumable after SIGKILL/SIGINT,
 // bad input rejected with exit 2 before any file is written.
 import { describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli, spawnCli } from './cli.js';
 
-const bin = join(__dirname, '..', 'bin', 'scmv.js');
-const cwd = join(__dirname, '..');
-
-function scmv(args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
-}
-
-/** Same as scmv, without blocking (so independent invocations run side by side). */
-function scmvAsync(args: string[]): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stderr }));
-  });
-}
+const scmv = runCli;
+const scmvAsync = runCli;
 
 /** Data lines of a runs CSV without the trailing wall_ms column, sorted by run. */
 function rowsOf(text: string): string[] {
@@ -36,11 +22,13 @@ describe('scmv ensemble', () => {
   const dir = mkdtempSync(join(tmpdir(), 'scmv-ens-'));
 
   it('gives the same rows for --workers 1 and 2, and for 1 shard and 3 merged shards', async () => {
-    const runs = await Promise.all([
-      scmvAsync([...small, '--workers', '1', '--out', join(dir, 'w1.csv')]),
-      scmvAsync([...small, '--workers', '2', '--out', join(dir, 'w2.csv')]),
-      ...[0, 1, 2].map((i) => scmvAsync([...small, '--workers', '1', '--shard', `${i}/3`, '--out', join(dir, `s${i}.csv`)])),
-    ]);
+    // in-process runs share stdout: one after the other
+    const runs = [];
+    for (const args of [
+      [...small, '--workers', '1', '--out', join(dir, 'w1.csv')],
+      [...small, '--workers', '2', '--out', join(dir, 'w2.csv')],
+      ...[0, 1, 2].map((i) => [...small, '--workers', '1', '--shard', `${i}/3`, '--out', join(dir, `s${i}.csv`)]),
+    ]) runs.push(await scmvAsync(args));
     for (const r of runs) expect(r.status).toBe(0);
     const a = readFileSync(join(dir, 'w1.csv'), 'utf8');
     const b = readFileSync(join(dir, 'w2.csv'), 'utf8');
@@ -66,7 +54,7 @@ describe('scmv ensemble', () => {
   const slow = ['ensemble', '--K', '4', '--M', '4', '--runs', '40', '--seed', '3', '--workers', '1'];
 
   async function killAfterRows(out: string, signal: NodeJS.Signals, rows: number): Promise<number | null> {
-    const child = spawn(process.execPath, [bin, ...slow, '--out', out], { cwd, stdio: 'ignore' });
+    const child = spawnCli([...slow, '--out', out]);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     for (;;) {
       await new Promise((r) => setTimeout(r, 5));
@@ -79,7 +67,7 @@ describe('scmv ensemble', () => {
 
   it('resumes after SIGKILL and after SIGINT to the same rows as an uninterrupted run', async () => {
     const ref = join(dir, 'ref.csv');
-    expect(scmv([...slow, '--out', ref]).status).toBe(0);
+    expect((await scmv([...slow, '--out', ref])).status).toBe(0);
     const want = rowsOf(readFileSync(ref, 'utf8'));
     expect(want).toHaveLength(40);
 
@@ -88,7 +76,7 @@ describe('scmv ensemble', () => {
     const partial = rowsOf(readFileSync(killed, 'utf8').replace(/\n[^\n]*$/, '\n'));
     expect(partial.length).toBeGreaterThanOrEqual(3);
     expect(partial.length).toBeLessThan(40);
-    expect(scmv([...slow, '--out', killed]).status).toBe(0);
+    expect((await scmv([...slow, '--out', killed])).status).toBe(0);
     expect(rowsOf(readFileSync(killed, 'utf8'))).toEqual(want);
 
     const interrupted = join(dir, 'int.csv');
@@ -99,14 +87,15 @@ describe('scmv ensemble', () => {
     const before = rowsOf(text);
     expect(before.length).toBeLessThan(40);
     expect(before).toEqual(want.slice(0, before.length));
-    expect(scmv([...slow, '--out', interrupted]).status).toBe(0);
+    expect((await scmv([...slow, '--out', interrupted])).status).toBe(0);
     expect(rowsOf(readFileSync(interrupted, 'utf8'))).toEqual(want);
   });
 
   it('rejects bad input with exit 2 and writes nothing', async () => {
     const bads = [['--runs', '0'], ['--runs', '4', '--shard', '3/3'], ['--runs', '4', '--K', '0'], ['--runs', '4', '--shard', 'x']];
     const outs = bads.map((bad) => join(dir, `bad-${bad.join('')}.csv`));
-    const results = await Promise.all(bads.map((bad, i) => scmvAsync(['ensemble', ...bad, '--out', outs[i]])));
+    const results = [];
+    for (const [i, bad] of bads.entries()) results.push(await scmvAsync(['ensemble', ...bad, '--out', outs[i]]));
     results.forEach((r, i) => {
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/^scmv: --(runs|shard|K) must/);
@@ -115,10 +104,28 @@ describe('scmv ensemble', () => {
     });
   });
 
-  it('refuses to resume into a file produced with other parameters', () => {
+  it('refuses to resume into a file produced with other parameters, naming them', async () => {
     const out = join(dir, 'w1.csv');
-    const r = scmv(['ensemble', '--K', '4', '--M', '4', '--runs', '3', '--seed', '7', '--out', out]);
+    const before = readFileSync(out, 'utf8');
+    const r = await scmv(['ensemble', '--K', '4', '--M', '4', '--runs', '3', '--seed', '7', '--out', out]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/K=3/);
+    expect(r.stderr).toMatch(/K 3 ≠ 4/);
+    const r2 = await scmv([...small, '--algorithm', 'ngd', '--eps-global', '0.1', '--out', out]);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toMatch(/algorithm "gd" ≠ "ngd".*epsGlobal 0\.001 ≠ 0\.1/);
+    expect(r2.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(out, 'utf8')).toBe(before);
+  });
+
+  it('lets one process write an output at a time (a lock with the holder\'s pid)', async () => {
+    const out = join(dir, 'locked.csv');
+    const child = spawnCli(['ensemble', '--K', '6', '--M', '6', '--runs', '400', '--seed', '1', '--workers', '1', '--out', out]);
+    for (let i = 0; i < 400 && !existsSync(`${out}.lock`); i++) await new Promise((r) => setTimeout(r, 25));
+    const r = await scmv(['ensemble', '--K', '6', '--M', '6', '--runs', '400', '--seed', '1', '--out', out]);
+    child.kill('SIGINT');
+    await new Promise((res) => child.on('exit', res));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`is being written by process ${child.pid}`));
+    expect(existsSync(`${out}.lock`)).toBe(false);
   });
 });

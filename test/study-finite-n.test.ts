@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { runCli } from './cli.js';
 import { runFiniteNStudy } from '../src/studies/finite-n/study.js';
 import type { FiniteNOptions } from '../src/studies/finite-n/options.js';
 import { FAMILY_COLUMNS, GDCMP_COLUMNS, HIST_COLUMNS, FIT_COLUMNS, LEVEL_BIAS_COLUMNS } from '../src/studies/finite-n/report.js';
@@ -18,7 +18,7 @@ import { histogram } from '../src/stats/histogram.js';
 const header = (path: string) => readFileSync(path, 'utf8').split('\n')[0].split(',');
 
 describe('study finite-n helpers', () => {
-  it('fits log-log slopes, quartiles and histograms exactly', () => {
+  it('fits log-log slopes, quartiles and histograms exactly', async () => {
     const f = logLogFit([16, 64, 256, 1024], [16, 64, 256, 1024].map((N) => 3 * N ** -0.5), Math.log10);
     expect(f.slope).toBeCloseTo(-0.5, 12);
     expect(10 ** f.intercept).toBeCloseTo(3, 10);
@@ -32,7 +32,7 @@ describe('study finite-n helpers', () => {
     expect(histogram([0.05, 0.15, 0.15, 0.95, 2], 0, 1, 10).map((b) => b.count)).toEqual([1, 2, 0, 0, 0, 0, 0, 0, 0, 1]);
   });
 
-  it('pairs the two teachers: the orthonormal teacher is the Gaussian one orthonormalised, same student', () => {
+  it('pairs the two teachers: the orthonormal teacher is the Gaussian one orthonormalised, same student', async () => {
     const s = runSeed(1, 4, 4, 32, 3);
     const g = finiteNNetwork(4, 4, 32, 'gaussian', s);
     const o = finiteNNetwork(4, 4, 32, 'orthonormal', s);
@@ -84,8 +84,8 @@ describe('study finite-n (tiny run)', () => {
     expect(Number(sgd[0].tau_end)).toBeGreaterThan(0);
   }, 60_000);
 
-  it('rejects N below M with a usage error', () => {
-    const r = spawnSync('node', ['bin/scmv.js', 'study', 'finite-n', '--K', '8', '--Ns', '4'], { encoding: 'utf8' });
+  it('rejects N below M with a usage error', async () => {
+    const r = await runCli(['study', 'finite-n', '--K', '8', '--Ns', '4']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--Ns');
   });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { runCli } from './cli.js';
 import { parse } from 'csv-parse/sync';
 import { runSgdScaling, RUN_COLUMNS, SUMMARY_COLUMNS } from '../src/studies/sgd-scaling/study.js';
 
@@ -38,8 +38,8 @@ describe('study sgd-scaling (tiny)', () => {
     expect(existsSync(join(outDir, 'summary.manifest.json'))).toBe(true);
   });
 
-  it('rejects a malformed --configs with a one-line usage error (exit 2)', () => {
-    const r = spawnSync('node', ['bin/scmv.js', 'study', 'sgd-scaling', '--configs', '4y4'], { encoding: 'utf8' });
+  it('rejects a malformed --configs with a one-line usage error (exit 2)', async () => {
+    const r = await runCli(['study', 'sgd-scaling', '--configs', '4y4']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toMatch(/^scmv: --configs must be/);
   });

@@ -1,7 +1,7 @@
 // Ensemble statistics: Wilson intervals against hand-computed values, shard merging with
 // deduplication, class and family fractions, and the `scmv summarize` CLI.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { runCli } from './cli.js';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ const line = (run: number, cls: string, n: number, loss: number, K = 8, M = 8, s
   `${run},${seed},${K},${M},${loss},${cls},${n},100,1e-8,1000,converged,1.5\n`;
 
 describe('wilson', () => {
-  it('matches the closed form on known cases', () => {
+  it('matches the closed form on known cases', async () => {
     // k = 5, n = 10: centre (0.5 + z²/20)/(1 + z²/10) = 0.5, half = 0.2366...
     const [lo, hi] = wilson(5, 10);
     expect(lo).toBeCloseTo(0.236593, 5);
@@ -31,7 +31,7 @@ describe('wilson', () => {
 });
 
 describe('summarize', () => {
-  it('merges shards, drops duplicates, and tabulates classes and families', () => {
+  it('merges shards, drops duplicates, and tabulates classes and families', async () => {
     const shardA = header + line(0, 'global', 0, 1e-9) + line(2, 'local', 1, 0.0215) + line(4, 'local', 2, 0.04);
     const shardB = header + line(1, 'global', 0, 2e-9) + line(3, 'none', -1, 0.1) + line(2, 'local', 1, 0.0215) + '5,1,8,8,0.0'; // duplicate + partial line
     const other = header + line(0, 'global', 0, 0, 9, 8) + line(1, 'local', 2, 0.03, 9, 8);
@@ -58,7 +58,7 @@ describe('summarize', () => {
     expect(table[0].K).toBe(8);
   });
 
-  it('gives the same table, to the last bit, for any sharding and file order', () => {
+  it('gives the same table, to the last bit, for any sharding and file order', async () => {
     // final losses whose floating-point sum depends on the order they are added in
     const losses = [0.1, 0.2, 0.3, 1e-17, 0.7, 1e16, -1e16, 0.123456789, 3.3, 1e-3];
     const rows = losses.map((l, i) => line(i, 'local', 1, l));
@@ -72,25 +72,24 @@ describe('summarize', () => {
     expect(summarizeRuns(mergeRuns([header + [...rows].reverse().join('')]).rows)).toEqual(single);
   });
 
-  it('counts conflicting duplicates', () => {
+  it('counts conflicting duplicates', async () => {
     const a = header + line(0, 'global', 0, 1e-9);
     const b = header + line(0, 'local', 1, 0.02);
     expect(mergeRuns([a, b]).conflicts).toBe(1);
   });
 
-  it('scmv summarize writes the table and rejects missing files', () => {
+  it('scmv summarize writes the table and rejects missing files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scmv-sum-'));
     writeFileSync(join(dir, 'a.csv'), header + line(0, 'global', 0, 1e-9) + line(1, 'local', 3, 0.05));
     writeFileSync(join(dir, 'b.csv'), header + line(1, 'local', 3, 0.05) + line(2, 'global', 0, 1e-9));
-    const bin = join(__dirname, '..', 'bin', 'scmv.js');
-    const r = spawnSync(process.execPath, [bin, 'summarize', join(dir, 'a.csv'), join(dir, 'b.csv'), '--out', join(dir, 't.csv')], { encoding: 'utf8' });
+        const r = await runCli(['summarize', join(dir, 'a.csv'), join(dir, 'b.csv'), '--out', join(dir, 't.csv')]);
     expect(r.status).toBe(0);
     const t = readFileSync(join(dir, 't.csv'), 'utf8').trim().split('\n');
     expect(t[0]).toBe('K,M,runs,seeds,category,family_n,count,fraction,ci_low,ci_high,mean_loss');
     expect(t[1]).toMatch(/^8,8,3,1,global,,2,0\.6666666666666666,/);
     expect(t.some((l) => /^8,8,3,1,family,3,1,0\.3333333333333333,.*,0\.05$/.test(l))).toBe(true);
     expect(existsSync(join(dir, 't.manifest.json'))).toBe(true);
-    const bad = spawnSync(process.execPath, [bin, 'summarize', join(dir, 'nope.csv'), '--out', join(dir, 'u.csv')], { encoding: 'utf8' });
+    const bad = await runCli(['summarize', join(dir, 'nope.csv'), '--out', join(dir, 'u.csv')]);
     expect(bad.status).toBe(2);
     expect(existsSync(join(dir, 'u.csv'))).toBe(false);
   });

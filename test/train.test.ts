@@ -2,7 +2,7 @@
 // with η; bad input is rejected before any file is written; diverging replicas are marked
 // and the others go on; results do not depend on --workers.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { runCli } from './cli.js';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { deviations, odeKindOf, runTrain, totalSteps, type TrainOptions } from '
 import { getActivation } from '../src/activations/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scmv-train-'));
-const cli = (args: string[]) => spawnSync('node', ['bin/scmv.js', 'train', ...args], { encoding: 'utf8' });
+const cli = (args: string[]) => runCli(['train', ...args]);
 const readRows = (path: string) => parse(readFileSync(path, 'utf8'), { columns: true }) as Record<string, string>[];
 
 const base: TrainOptions = {
@@ -70,9 +70,13 @@ describe('scmv train CLI', () => {
     [['--replicas', '0'], '--replicas'],
     [['--workers', '0'], '--workers'],
     [['--backend', 'cuda'], '--backend'],
-  ])('rejects %j with exit code 2 and writes nothing', (args, flag) => {
+    [['--algorithm', 'gd', '--lr', '0.1'], '--lr does not apply'],
+    [['--kappa', '2'], '--kappa does not apply'],
+    [['--replicas', '100000000'], '--replicas'],
+    [['--N', '10000000', '--K', '1000', '--M', '1000'], 'GiB of memory'],
+  ])('rejects %j with exit code 2 and writes nothing', async (args, flag) => {
     const out = join(dir, `bad-${args.join('_')}.csv`);
-    const r = cli([...args, '--out', out, '--tau-max', '0.1']);
+    const r = await cli([...args, '--out', out, '--tau-max', '0.1']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(flag);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -80,9 +84,9 @@ describe('scmv train CLI', () => {
     expect(existsSync(`${out}.partial`)).toBe(false);
   });
 
-  it('marks diverging replicas and lets the others finish', () => {
+  it('marks diverging replicas and lets the others finish', async () => {
     const out = join(dir, 'div.csv');
-    const r = cli(['--K', '4', '--M', '4', '--N', '50', '--lr', '0.75', '--tau-max', '20', '--replicas', '8', '--seed', '1', '--out', out]);
+    const r = await cli(['--K', '4', '--M', '4', '--N', '50', '--lr', '0.75', '--tau-max', '20', '--replicas', '8', '--seed', '1', '--out', out]);
     expect(r.status).toBe(0);
     const rows = readRows(out);
     const byReplica = new Map<string, Record<string, string>[]>();
@@ -97,7 +101,7 @@ describe('scmv train CLI', () => {
         diverged++;
         expect(first).toBe(rs.length - 1); // the diverged row is the replica's last
         const loss = Number(rs[first].loss);
-        expect(!(Math.abs(loss) <= 1e6)).toBe(true);
+        expect(!(Math.abs(loss) <= 1e3 * Math.max(1, Number(rs[0].loss)))).toBe(true);
         expect(Number(rs[first].step)).toBeLessThan(lastStep);
       } else if (Number(rs[rs.length - 1].step) === lastStep) finished++;
     }
@@ -106,14 +110,17 @@ describe('scmv train CLI', () => {
     expect(diverged + finished).toBe(8);
     const manifest = JSON.parse(readFileSync(join(dir, 'div.manifest.json'), 'utf8'));
     expect(manifest.result.diverged.length).toBe(diverged);
+    // the headline and the manifest summarise only the replicas that did not diverge
+    expect(manifest.result.finalLoss).toHaveLength(finished);
+    expect(r.stdout).toContain(`${diverged} diverged`);
   });
 
-  it('writes the same CSV for --workers 1 and 2, with ODE columns and τ = η·steps/N', () => {
+  it('writes the same CSV for --workers 1 and 2, with ODE columns and τ = η·steps/N', async () => {
     const args = ['--K', '2', '--M', '2', '--N', '40', '--lr', '0.2', '--tau-max', '2', '--replicas', '3', '--compare-ode', '--record-every', '20'];
     const a = join(dir, 'w1.csv');
     const b = join(dir, 'w2.csv');
-    expect(cli([...args, '--workers', '1', '--out', a]).status).toBe(0);
-    expect(cli([...args, '--workers', '2', '--out', b]).status).toBe(0);
+    expect((await cli([...args, '--workers', '1', '--out', a])).status).toBe(0);
+    expect((await cli([...args, '--workers', '2', '--out', b])).status).toBe(0);
     const ta = readFileSync(a, 'utf8');
     expect(ta).toBe(readFileSync(b, 'utf8'));
     const rows = readRows(a);
@@ -125,9 +132,9 @@ describe('scmv train CLI', () => {
     expect(manifest.ode).toMatch(/^(gradient-flow|sgd-ode)$/);
   });
 
-  it('GD time is τ = steps·Δτ; GD with an orthonormal teacher matches the ODE', () => {
+  it('GD time is τ = steps·Δτ; GD with an orthonormal teacher matches the ODE', async () => {
     const out = join(dir, 'gd.csv');
-    const r = cli(['--algorithm', 'gd', '--K', '2', '--M', '2', '--N', '30', '--dtau', '0.05', '--tau-max', '1', '--teacher', 'orthonormal', '--compare-ode', '--out', out]);
+    const r = await cli(['--algorithm', 'gd', '--K', '2', '--M', '2', '--N', '30', '--dtau', '0.05', '--tau-max', '1', '--teacher', 'orthonormal', '--compare-ode', '--out', out]);
     expect(r.status).toBe(0);
     const rows = readRows(out);
     expect(Number(rows[rows.length - 1].step)).toBe(20);

@@ -1,6 +1,6 @@
 // `scmv validate` (docs/theory.md §3, §4): the sweep's summary, fitted exponents and figures at a tiny size.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { runCli } from './cli.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ const tiny: ValidateOptions = {
 };
 
 describe('validate library', () => {
-  it('logLogSlope recovers a power law', () => {
+  it('logLogSlope recovers a power law', async () => {
     expect(logLogFit([10, 100, 1000], [3e-1, 3e-2 * 10 ** 0.5, 3e-2]).slope).toBeCloseTo(-0.5, 12);
     expect(logLogFit([1], [1]).slope).toBeNaN();
   });
@@ -37,9 +37,9 @@ describe('validate library', () => {
 });
 
 describe('scmv validate CLI', () => {
-  it('writes the summary, fits, trajectories and figures with their data', () => {
+  it('writes the summary, fits, trajectories and figures with their data', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scmv-validate-'));
-    const r = spawnSync('node', ['bin/scmv.js', 'validate', '--quick', '--K', '2', '--M', '2', '--N', '30,60', '--seeds', '1', '--workers', '2', '--out-dir', dir], { encoding: 'utf8' });
+    const r = await runCli(['validate', '--quick', '--K', '2', '--M', '2', '--N', '30,60', '--seeds', '1', '--workers', '2', '--out-dir', dir]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('slope');
     for (const f of ['summary.csv', 'summary.manifest.json', 'runs.csv', 'fits.csv', 'trajectories.csv', 'loss-vs-tau.svg', 'loss-vs-tau.csv', 'deviation-vs-N.svg', 'deviation-vs-N.csv', 'deviation-vs-lr.svg', 'deviation-vs-lr.csv', 'report.html'])
@@ -58,18 +58,18 @@ describe('scmv validate CLI', () => {
     expect(html.match(/data-scmv-chart="/g)).toHaveLength(3);
     // `scmv report` rebuilds it from the CSVs
     rmSync(join(dir, 'report.html'));
-    const rep = spawnSync('node', ['bin/scmv.js', 'report', dir], { encoding: 'utf8' });
+    const rep = await runCli(['report', dir]);
     expect(rep.status, rep.stderr).toBe(0);
     expect(rep.stdout).toMatch(/wrote .*report\.html \(3 figures; claims: \d+ PASS/);
     const rebuilt = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(rebuilt.match(/data-verdict="/g)).toEqual(html.match(/data-verdict="/g));
     expect(rebuilt.match(/data-scmv-chart="/g)).toHaveLength(3);
-    expect(spawnSync('node', ['bin/scmv.js', 'report', join(dir, 'nope')], { encoding: 'utf8' }).status).toBe(2);
+    expect((await runCli(['report', join(dir, 'nope')])).status).toBe(2);
   });
 
-  it('rejects a bad --N with exit code 2', () => {
+  it('rejects a bad --N with exit code 2', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'scmv-validate-')), 'out');
-    const r = spawnSync('node', ['bin/scmv.js', 'validate', '--N', '100,0', '--out-dir', dir], { encoding: 'utf8' });
+    const r = await runCli(['validate', '--N', '100,0', '--out-dir', dir]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--N');
     expect(existsSync(dir)).toBe(false);

@@ -63,7 +63,7 @@ export function opt<T>(flags: string, description: string, parse: (raw: string) 
 }
 
 /** --K and --M: student and teacher units. */
-export function addWidths(cmd: Command, d: { K: number; M: number }, max = { K: LIMITS.K, M: LIMITS.M }): Command {
+export function addWidths(cmd: Command, d: { K: number; M: number }, max: { K: number; M: number } = { K: LIMITS.K, M: LIMITS.M }): Command {
   return cmd
     .addOption(opt('--K <int>', `student units K, in [1, ${max.K}]`, int('K', 1, max.K), d.K))
     .addOption(opt('--M <int>', `teacher units M, in [1, ${max.M}]`, int('M', 1, max.M), d.M));
@@ -119,4 +119,21 @@ export async function resolveBackend(choiceName: BackendChoice): Promise<Backend
 /** --out. */
 export function addOut(cmd: Command, description: string): Command {
   return cmd.option('--out <file>', description);
+}
+
+/**
+ * Refuses flags the user gave that do not apply here: each rule is [flag, applies, why]; a flag
+ * given on the command line (not defaulted) whose rule does not apply is one UsageError line.
+ */
+export function refuseInapplicable(cmd: Command, rules: ReadonlyArray<[flag: string, applies: boolean, why: string]>): void {
+  for (const [flag, applies, why] of rules) {
+    const key = flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (!applies && cmd.getOptionValueSource(key) === 'cli') throw new UsageError(`${flag} does not apply ${why}`);
+  }
+}
+
+/** Refuses an estimate above a limit in bytes: one line with both. */
+export function refuseMemory(what: string, bytes: number, limit: number): void {
+  const gb = (b: number) => `${(b / 2 ** 30).toPrecision(3)} GiB`;
+  if (!(bytes <= limit)) throw new UsageError(`${what} would need about ${gb(bytes)} of memory per job, above the limit of ${gb(limit)}; reduce it`);
 }

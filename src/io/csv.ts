@@ -2,8 +2,8 @@
 // are written to `<path>.partial` and renamed on success, so an interrupted or rejected run never
 // leaves a half-written file at `path`; readers ignore a trailing partial line (a write cut by
 // SIGKILL), which resumable files cut off before appending (io/resumable.ts).
-import { mkdirSync, renameSync, writeFileSync, appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { appendWhole, withFs, writeFileAtomic } from './files.js';
 import { stringify } from 'csv-stringify/sync';
 import { parse } from 'csv-parse/sync';
 
@@ -26,21 +26,15 @@ export function cellsOf(columns: readonly string[], rows: readonly Record<string
   return rows.map((r) => columns.map((c) => r[c] as Cell));
 }
 
-/** Writes a whole CSV atomically (temp file + rename). */
+/** Writes a whole CSV atomically (io/files.ts writeFileAtomic). */
 export function writeCsv(path: string, header: readonly string[], rows: readonly (readonly Cell[])[]): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.partial`;
-  writeFileSync(tmp, toCsv(header, rows));
-  renameSync(tmp, path);
+  writeFileAtomic(path, toCsv(header, rows));
 }
 
-/** Appends rows to a CSV, writing the header first if the file does not exist. */
+/** Appends rows to a CSV (whole lines only), writing the header first if the file does not exist. */
 export function appendCsv(path: string, header: readonly string[], rows: readonly (readonly Cell[])[]): void {
-  if (!existsSync(path)) {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, toCsv(header, []));
-  }
-  if (rows.length) appendFileSync(path, toCsv(header, rows, false));
+  if (!existsSync(path)) writeFileAtomic(path, toCsv(header, []));
+  if (rows.length) appendWhole(path, toCsv(header, rows, false));
 }
 
 /** Records of CSV text with a header; a trailing partial line (no final newline) is ignored. */
@@ -54,7 +48,7 @@ export function parseCsv(text: string): CsvRecord[] {
 /** Records of a CSV file ([] if it does not exist). */
 export function readCsvFile(path: string): CsvRecord[] {
   if (!existsSync(path)) return [];
-  return parseCsv(readFileSync(path, 'utf8'));
+  return parseCsv(withFs(path, 'read', () => readFileSync(path, 'utf8'), 2));
 }
 
 /** A record with numeric-looking fields converted to numbers (NaN, Inf, -Inf included). */

@@ -1,6 +1,7 @@
 // The JSON manifest written beside every output: command, options, seed, package version, git commit.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from './files.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,6 +53,14 @@ export function manifestPath(outPath: string): string {
 }
 
 export function writeManifest(path: string, manifest: Manifest): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify({ ...manifest, finished: new Date().toISOString() }, null, 2) + '\n');
+  writeFileAtomic(path, JSON.stringify({ ...manifest, finished: new Date().toISOString() }, null, 2) + '\n');
+}
+
+/** The manifest at `path`, or undefined if there is none (or it is not JSON). */
+export function readManifest(path: string): Manifest | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,8 +2,7 @@
 // (`new vega.View(vega.parse(spec), { renderer: 'none' }).toSVG()`). Every figure is written
 // with its data as a CSV beside it (fig.svg → fig.csv), so the numbers behind a plot are
 // always at hand.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from './files.js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { writeCsv, type Cell } from './csv.js';
@@ -85,10 +84,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 export async function writeLineChart(svgPath: string, data: readonly Row[], chart: LineChart, columns?: readonly string[]): Promise<RenderedChart> {
   const spec = lineChartSpec(data, chart);
   const svg = await renderSvg(spec);
-  mkdirSync(dirname(svgPath), { recursive: true });
-  const tmp = `${svgPath}.partial`;
-  writeFileSync(tmp, svg);
-  renameSync(tmp, svgPath);
+  writeFileAtomic(svgPath, svg);
   const header = columns ?? (data.length ? Object.keys(data[0]) : [chart.x, chart.y]);
   writeCsv(svgPath.replace(/\.svg$/, '') + '.csv', header, data.map((r) => header.map((h) => r[h])));
   return { spec, svg };
@@ -159,10 +155,7 @@ export function histogramChartSpec(data: readonly Row[], c: HistogramChart): Top
 export async function writeHistogramChart(svgPath: string, data: readonly Row[], chart: HistogramChart, columns?: readonly string[]): Promise<RenderedChart> {
   const spec = histogramChartSpec(data, chart);
   const svg = await renderSvg(spec);
-  mkdirSync(dirname(svgPath), { recursive: true });
-  const tmp = `${svgPath}.partial`;
-  writeFileSync(tmp, svg);
-  renameSync(tmp, svgPath);
+  writeFileAtomic(svgPath, svg);
   const header = columns ?? (data.length ? Object.keys(data[0]) : [chart.x, chart.x2, chart.y]);
   writeCsv(svgPath.replace(/\.svg$/, '') + '.csv', header, data.map((r) => header.map((h) => r[h])));
   return { spec, svg };

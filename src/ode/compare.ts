@@ -39,6 +39,10 @@ export interface OdeCompareOptions {
   dt: number;
   rtol: number;
   atol: number;
+  /** Stop as diverged once max|RHS| exceeds this (a run-away flow; default: never). */
+  maxRhs?: number;
+  /** Stop as diverged once ε exceeds this (a run-away SGD ODE; costs one ε per step; default: never). */
+  maxLoss?: number;
 }
 
 /** Tight tolerances for the gradient flow (population GD agrees with it to ~1e-11). */
@@ -77,9 +81,11 @@ export function odeAt(sys: OdeSystem, y0: Float64Array, taus: readonly number[],
     return { tau, loss: sys.loss(y), Q: Float64Array.from(s.Q), R: Float64Array.from(s.R), v: s.v ? Float64Array.from(s.v) : undefined };
   };
   let last: OdePoint | undefined;
-  const res = integrate(sys.rhs, y0, {
+  const res = integrate<never>(sys.rhs, y0, {
     method: opts.method, tauMax: sorted.length ? sorted[sorted.length - 1] : 0, tol: 0, dt: opts.dt, rtol: opts.rtol, atol: opts.atol,
     recordTimes: sorted,
+    stopEarly: opts.maxRhs === undefined && opts.maxLoss === undefined ? undefined
+      : (_tau, y, _dy, norm) => (norm > (opts.maxRhs ?? Infinity) || (opts.maxLoss !== undefined && !(sys.loss(y) <= opts.maxLoss)) ? ('diverged' as const) : undefined),
     onRecord(tau, y, _dy, final) {
       const p = point(tau, y);
       if (final) last = p;

@@ -10,6 +10,7 @@ import { mapPool } from './pool.js';
 import { ENSEMBLE_RUN_JOB, RUN_COLUMNS, type RunRow, type RunSpec } from './ensemble-member.js';
 import { appendRecord, openResumable } from '../io/resumable.js';
 import { UsageError } from '../errors.js';
+import { manifestPath, writeManifest, type Manifest } from '../io/manifest.js';
 import { toCsv } from '../io/csv.js';
 
 export interface Shard {
@@ -47,24 +48,35 @@ export function headerLine(): string {
   return RUN_COLUMNS.join(',') + '\n';
 }
 
+/** The options that change what an ensemble row contains (compared when a runs file is resumed). */
+export function rowOptionsOf(o: Omit<RunSpec, 'run' | 'init'>): Record<string, unknown> {
+  const { K, M, seed, initDim, algorithm, activation, alpha, tol, tauMax, rtol, atol, epsGlobal, gTol, vanishTol, earlyGlobal, polishAt } = o;
+  return { K, M, seed, initDim, algorithm, activation, alpha: activation === 'leaky-relu' ? alpha : undefined, tol, tauMax, rtol, atol, epsGlobal, gTol, vanishTol, earlyGlobal, polishAt };
+}
+
 /**
- * Prepares `path` for appending (io/resumable.ts) and returns the runs already present. Rows must
- * match K, M and seed (else a UsageError).
+ * Prepares `path` for appending (io/resumable.ts: lock, settings check, partial line) and returns
+ * the runs already present and the lock's release. Rows must match K, M and seed (else a UsageError).
  */
-export function prepareOutput(path: string, opts: Pick<EnsembleOptions, 'K' | 'M' | 'seed'>): Set<number> {
+export function prepareOutput(path: string, opts: Omit<RunSpec, 'run' | 'init'>): { done: Set<number>; release: () => void } {
   const done = new Set<number>();
-  for (const r of openResumable(path, RUN_COLUMNS)) {
-    if (Number(r.K) !== opts.K || Number(r.M) !== opts.M || Number(r.seed) !== opts.seed)
+  const file = openResumable(path, RUN_COLUMNS, { rowOptions: rowOptionsOf(opts) });
+  for (const r of file.rows) {
+    if (Number(r.K) !== opts.K || Number(r.M) !== opts.M || Number(r.seed) !== opts.seed) {
+      file.release();
       throw new UsageError(`${path} holds runs for K=${r.K}, M=${r.M}, seed=${r.seed}; this call has K=${opts.K}, M=${opts.M}, seed=${opts.seed}`);
+    }
     done.add(Number(r.run));
   }
-  return done;
+  return { done, release: file.release };
 }
 
 export interface EnsembleHooks {
   /** Called with each finished row, in run order. */
   onRow?: (row: RunRow) => void;
   signal?: AbortSignal;
+  /** Run in worker threads even for one worker (the CLI's choice: signals stay responsive). */
+  isolate?: boolean;
 }
 
 /** Runs the given run indices (in order) and returns their rows (fewer if aborted). */
@@ -75,6 +87,7 @@ export async function runEnsemble(opts: EnsembleOptions, runs: readonly number[]
     workers: opts.workers,
     ordered: true,
     signal: hooks.signal,
+    isolate: hooks.isolate,
     onResult: (_i, row) => {
       rows.push(row);
       hooks.onRow?.(row);
@@ -86,4 +99,43 @@ export async function runEnsemble(opts: EnsembleOptions, runs: readonly number[]
 /** Appends one row to a runs CSV (a whole line per write). */
 export function appendRow(path: string, row: RunRow): void {
   appendRecord(path, RUN_COLUMNS, row);
+}
+
+export interface EnsembleFileResult {
+  /** Rows computed by this call (in run order). */
+  rows: RunRow[];
+  /** Runs that were already in the file. */
+  resumed: number;
+  /** Runs of the shard still missing (interrupted). */
+  missing: number;
+}
+
+/**
+ * Runs the missing runs of `runs` into the resumable CSV at `path` (locked, settings checked,
+ * whole rows appended as runs finish) and keeps its manifest current: written with the row
+ * options when the work starts, completed (counts, what is missing) when it ends.
+ */
+export async function runEnsembleToFile(path: string, opts: EnsembleOptions, runs: readonly number[], manifest: Manifest, hooks: EnsembleHooks = {}): Promise<EnsembleFileResult> {
+  const { done, release } = prepareOutput(path, opts);
+  const started = { ...manifest, rowOptions: rowOptionsOf(opts) };
+  try {
+    writeManifest(manifestPath(path), { ...started, status: 'running', resumedRuns: done.size });
+    const todo = runs.filter((i) => !done.has(i));
+    const counts: Record<string, number> = {};
+    const rows = await runEnsemble(opts, todo, {
+      ...hooks,
+      onRow: (row) => {
+        appendRow(path, row);
+        counts[row.class] = (counts[row.class] ?? 0) + 1;
+        hooks.onRow?.(row);
+      },
+    });
+    const missing = todo.length - rows.length;
+    writeManifest(manifestPath(path), {
+      ...started, status: missing ? 'interrupted' : 'complete', resumedRuns: done.size, newRuns: rows.length, counts, missing,
+    });
+    return { rows, resumed: done.size, missing };
+  } finally {
+    release();
+  }
 }

@@ -16,6 +16,8 @@ export interface PoolOptions<O> {
   ordered?: boolean;
   /** Stops dispatching new jobs and terminates the workers when aborted. */
   signal?: AbortSignal;
+  /** Run even a single worker in a thread, so that the main thread stays free to handle signals. */
+  isolate?: boolean;
 }
 
 // The worker's code: imports job modules on demand and runs the named export per message.
@@ -60,7 +62,7 @@ export async function mapPool<I, O>(job: JobRef<I, O>, inputs: readonly I[], opt
       emitted++;
     }
   };
-  if (opts.workers <= 1 || inputs.length <= 1) {
+  if (!opts.isolate && (opts.workers <= 1 || inputs.length <= 1)) {
     for (let i = 0; i < inputs.length; i++) {
       // yield to the event loop between jobs so signal handlers (SIGINT → abort) can run
       await new Promise<void>((r) => setImmediate(r));
@@ -71,7 +73,7 @@ export async function mapPool<I, O>(job: JobRef<I, O>, inputs: readonly I[], opt
   }
   const tsx = tsxLoader(job.module);
   let next = 0;
-  const n = Math.min(opts.workers, inputs.length);
+  const n = Math.max(1, Math.min(opts.workers, inputs.length));
   const workers: Worker[] = [];
   await new Promise<void>((resolve, reject) => {
     let running = n;
@@ -98,7 +100,14 @@ export async function mapPool<I, O>(job: JobRef<I, O>, inputs: readonly I[], opt
           reject(new Error(`job ${msg.index} failed: ${msg.error}`));
           return;
         }
-        deliver(msg.index, msg.output as O);
+        try {
+          deliver(msg.index, msg.output as O);
+        } catch (e) {
+          // the caller's onResult failed (e.g. a full disk): stop everything and report it
+          for (const x of workers) void x.terminate();
+          reject(e);
+          return;
+        }
         feed();
       });
       worker.on('error', (e) => {

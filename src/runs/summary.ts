@@ -1,8 +1,9 @@
 // Statistics of an ensemble (issue 5): merge run CSVs (shards), deduplicate by
 // (K, M, seed, run), and tabulate per (K, M) the fractions of runs in each class and each
 // family n (docs/theory.md §6) with 95% Wilson score intervals and the mean final loss of each group.
-import { readFileSync } from 'node:fs';
-import { parseCsv } from '../io/csv.js';
+import { parseCsv, type CsvRecord } from '../io/csv.js';
+import { describeBadRows, integer, number, oneOf, readInput, type BadRow, type InputSchema } from '../io/input.js';
+import { UsageError } from '../errors.js';
 import { wilson } from '../stats/wilson.js';
 
 export interface RunRecord {
@@ -22,18 +23,28 @@ export interface MergeReport {
   conflicts: number;
 }
 
+const CLASSES = ['global', 'local', 'none', 'diverged'];
+
+/** What a runs CSV must hold (io/input.ts checks every row against it). */
+export const RUNS_SCHEMA: InputSchema = {
+  what: 'an ensemble runs CSV (written by scmv ensemble)',
+  columns: {
+    run: integer(0), seed: integer(0), K: integer(1), M: integer(1), final_loss: number, class: oneOf(CLASSES), family_n: integer(-1),
+  },
+};
+
 /**
- * Parses and merges run CSVs; the first occurrence of a (K, M, seed, run) key wins. The rows come
+ * Merges run records; the first occurrence of a (K, M, seed, run) key wins. The rows come
  * back sorted by (K, M, seed, run), so the sums behind mean_loss (floating point, hence
  * order-dependent) and the whole table do not depend on how the runs were sharded, on the order
  * of the files, or on the order rows were appended in.
  */
-export function mergeRuns(texts: readonly string[]): MergeReport {
+export function mergeRecords(groups: readonly (readonly CsvRecord[])[]): MergeReport {
   const seen = new Map<string, RunRecord>();
   let duplicates = 0;
   let conflicts = 0;
-  for (const text of texts) {
-    for (const r of parseCsv(text)) {
+  for (const group of groups) {
+    for (const r of group) {
       const rec: RunRecord = {
         run: Number(r.run), seed: Number(r.seed), K: Number(r.K), M: Number(r.M),
         final_loss: Number(r.final_loss), class: r.class, family_n: Number(r.family_n),
@@ -52,8 +63,20 @@ export function mergeRuns(texts: readonly string[]): MergeReport {
   return { rows, duplicates, conflicts };
 }
 
-export function mergeRunFiles(paths: readonly string[]): MergeReport {
-  return mergeRuns(paths.map((p) => readFileSync(p, 'utf8')));
+/** Merges run CSV texts (trusted input, e.g. tests): parsed with parseCsv, then mergeRecords. */
+export function mergeRuns(texts: readonly string[]): MergeReport {
+  return mergeRecords(texts.map(parseCsv));
+}
+
+/**
+ * Reads, checks (RUNS_SCHEMA) and merges run CSV files. Malformed rows are an error (one line with
+ * file:line and the reason) unless `skipBadRows`, in which case they are counted in `skipped`.
+ */
+export function mergeRunFiles(paths: readonly string[], skipBadRows = false): MergeReport & { skipped: BadRow[] } {
+  const files = paths.map((p) => readInput(p, RUNS_SCHEMA));
+  const bad = files.flatMap((f) => f.bad);
+  if (bad.length && !skipBadRows) throw new UsageError(`${describeBadRows(bad)}; fix them or pass --skip-bad-rows`);
+  return { ...mergeRecords(files.map((f) => f.records)), skipped: bad };
 }
 
 export const SUMMARY_COLUMNS = ['K', 'M', 'runs', 'seeds', 'category', 'family_n', 'count', 'fraction', 'ci_low', 'ci_high', 'mean_loss'] as const;
@@ -74,8 +97,6 @@ export interface SummaryRow {
   ci_high: number;
   mean_loss: number | '';
 }
-
-const CLASSES = ['global', 'local', 'none', 'diverged'];
 
 /** Per (K, M): class fractions, then family fractions (n = 0 is global), all with Wilson CIs. */
 export function summarizeRuns(rows: readonly RunRecord[]): SummaryRow[] {

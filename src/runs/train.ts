@@ -25,7 +25,7 @@ import { makeAlgorithmFlow } from '../theory/algorithms.js';
 import { makeSgdFlow } from '../theory/sgd-flow.js';
 import { flowSystem, GRADIENT_FLOW_COMPARE, odeAt, SGD_ODE_COMPARE, type OdeCompareOptions, type OdeSystem } from '../ode/compare.js';
 import { maxAbsDiff } from '../linalg/vector.js';
-import { MAX_LOSS, TRAIN } from '../defaults.js';
+import { MAX_LOSS_FACTOR, MAX_ODE_RHS, TRAIN } from '../defaults.js';
 import { mapPool } from './pool.js';
 import { jobRef } from './jobs.js';
 import { drive, evenSchedule, kernelTrainer, replicaTrainer, type Trainer } from './trainer.js';
@@ -77,7 +77,7 @@ export interface TrainOptions {
   kappa?: number;
   /** onGD: retraction onto W Wᵀ/N = I. */
   retraction?: Retraction;
-  /** A replica whose measured |ε| exceeds this (or is not finite) is diverged. */
+  /** A replica whose measured ε exceeds this (or is not finite) is diverged (default MAX_LOSS_FACTOR · max(1, ε0)). */
   maxLoss?: number;
   ode?: OdeCompareOptions;
 }
@@ -205,14 +205,15 @@ export async function trainJob(input: TrainJobInput): Promise<ReplicaResult[]> {
   const act = getActivation(opts.activation, opts.alpha);
   const Wstar = teacherOf(opts);
   const T = overlapsOf(new Float64Array(0), Wstar, 0, M, N).T;
-  const maxLoss = opts.maxLoss ?? MAX_LOSS;
   const t0 = performance.now();
   const records: TrainRecord[][] = replicas.map(() => []);
   const diverged = replicas.map(() => false);
   const tr = await makeTrainer(opts, act, replicas, Wstar, T);
   /** Records replica i's measurement at `step`; false (diverged) when its update or its loss blew up. */
+  const limit: number[] = [];
   const record = (i: number, step: number, bad: boolean, m: ReturnType<Trainer['measure']>): boolean => {
-    const div = bad || !(Math.abs(m.loss) <= maxLoss);
+    limit[i] ??= opts.maxLoss ?? MAX_LOSS_FACTOR * Math.max(1, Number.isFinite(m.loss) ? m.loss : 1);
+    const div = bad || !(Math.abs(m.loss) <= limit[i]);
     records[i].push({ step, tau: tauOf(opts, step), status: div ? 'diverged' : 'ok', loss: m.loss, Q: m.Q, R: m.R, v: m.v });
     if (div) diverged[i] = true;
     return !div;
@@ -229,9 +230,12 @@ export async function trainJob(input: TrainJobInput): Promise<ReplicaResult[]> {
     if (opts.compareOde) {
       const { sys, y0 } = comparison(opts, act, T, recs[0]);
       // the ODE is integrated up to the last finite record
-      const ode = odeAt(sys, y0, recs.filter((r) => Number.isFinite(r.loss)).map((r) => r.tau), odeOptionsOf(opts));
+      // up to the last record before the run diverged; a run-away ODE stops there too
+      const taus = recs.filter((r) => r.status === 'ok').map((r) => r.tau);
+      const sgdOde = !constrainedBase(opts.algorithm) && odeKindOf(opts) === 'sgd-ode';
+      const ode = odeAt(sys, y0, taus, { maxRhs: MAX_ODE_RHS, maxLoss: sgdOde ? limit[i] : undefined, ...odeOptionsOf(opts) });
       for (const r of recs) {
-        const p = r.tau === 0 ? ode.at.get(0) : ode.at.get(r.tau);
+        const p = ode.at.get(r.tau);
         if (p) r.ode = { loss: p.loss, Q: p.Q, R: p.R, v: p.v };
       }
     }
@@ -290,11 +294,19 @@ export function jobChunks(o: Pick<TrainOptions, 'replicas' | 'workers' | 'backen
 }
 
 /** Runs all replicas (on `workers` threads) and returns their results in replica order. */
-export async function runTrain(opts: TrainOptions, onJob?: (done: number, total: number) => void): Promise<ReplicaResult[]> {
+export async function runTrain(opts: TrainOptions, onJob?: (done: number, total: number) => void, run: { signal?: AbortSignal; isolate?: boolean } = {}): Promise<ReplicaResult[]> {
   const chunks = jobChunks(opts);
   let finished = 0;
   const outs = await mapPool(TRAIN_JOB, chunks.map((replicas) => ({ opts, replicas })), {
-    workers: opts.workers, ordered: true, onResult: () => onJob?.(++finished, chunks.length),
+    workers: opts.workers, ordered: true, onResult: () => onJob?.(++finished, chunks.length), ...run,
   });
   return outs.flat();
+}
+
+/** Bytes one job of `opts` holds: the weights of its replicas (plus RK4 stages) and its records. */
+export function jobBytes(o: TrainOptions): number {
+  const per = jobChunks({ ...o, replicas: Math.min(o.replicas, 1e6) })[0]?.length ?? 1;
+  const weights = (per * (isOnline(o.algorithm) ? 1 : 6) * o.K + o.M) * o.N * 8;
+  const recordBytes = per * (TRAIN.records + 1) * (o.K * o.K + o.K * o.M) * 8 * (o.compareOde ? 2 : 1);
+  return weights + recordBytes;
 }

@@ -6,12 +6,14 @@ import { ACTIVATION_NAMES } from '../../activations/index.js';
 import { ALGORITHM_NAMES, type AlgorithmName } from '../../theory/algorithms.js';
 import { ENSEMBLE, LIMITS, ACTIVATION } from '../../defaults.js';
 import {
-  appendRow, headerLine, prepareOutput, rowLine, runEnsemble, shardRuns,
+  headerLine, rowLine, runEnsembleToFile, type RunRow, runEnsemble, shardRuns,
   type EnsembleOptions, type Shard,
 } from '../../runs/ensemble.js';
-import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
+import { makeManifest } from '../../io/manifest.js';
 import { choice, CORES, int, opt, positive, real, seedOption } from '../options.js';
 import { UsageError } from '../../errors.js';
+import { checkWritable } from '../../io/files.js';
+import { onInterrupt } from '../signals.js';
 
 /** Parses "i/n" with 0 ≤ i < n. */
 export function shardOption(raw: string): Shard {
@@ -27,9 +29,9 @@ export function registerEnsemble(program: Command): void {
   program
     .command('ensemble')
     .description('Integrate --runs seeded Gaussian initialisations (docs/theory.md §5) of one (K, M) and classify each end state as global | local | none | diverged with its family n (docs/theory.md §6). One CSV row per run, appended as runs finish; rerunning with the same --out resumes.')
-    .addOption(opt('--K <int>', `student units K, in [1, ${LIMITS.K}]`, int('K', 1, LIMITS.K), ENSEMBLE.K))
-    .addOption(opt('--M <int>', `teacher units M, in [1, ${LIMITS.M}]`, int('M', 1, LIMITS.M), ENSEMBLE.M))
-    .requiredOption('--runs <int>', 'number of runs R ≥ 1, run indices 0 … R−1 (required)', int('runs', 1))
+    .addOption(opt('--K <int>', `student units K, in [1, ${LIMITS.odeWidth}]`, int('K', 1, LIMITS.odeWidth), ENSEMBLE.K))
+    .addOption(opt('--M <int>', `teacher units M, in [1, ${LIMITS.odeWidth}]`, int('M', 1, LIMITS.odeWidth), ENSEMBLE.M))
+    .requiredOption('--runs <int>', `number of runs R, in [1, ${LIMITS.runs}], run indices 0 … R−1 (required)`, int('runs', 1, LIMITS.runs))
     .addOption(opt('--seed <int>', 'ensemble seed; run i uses createRng(seed, "run", i)', seedOption, ENSEMBLE.seed))
     .addOption(opt('--algorithm <name>', `dynamics: ${ALGORITHM_NAMES.join(' | ')} (docs/theory.md §3, §4.4, §4.5)`, choice('algorithm', ALGORITHM_NAMES), ENSEMBLE.algorithm as AlgorithmName))
     .addOption(opt('--activation <name>', `activation g: ${ACTIVATION_NAMES.join(' | ')}`, choice('activation', ACTIVATION_NAMES), ACTIVATION.activation))
@@ -54,52 +56,46 @@ export function registerEnsemble(program: Command): void {
       if (opts.algorithm === 'ongd' && d < opts.K) throw new UsageError(`--init-dim must be an integer in [K=${opts.K}, ∞) for --algorithm ongd (K orthonormal rows), got "${d}"`);
       if (opts.shard.index >= opts.runs && opts.runs < opts.shard.count)
         throw new UsageError(`--shard ${opts.shard.index}/${opts.shard.count} selects no run of --runs ${opts.runs}`);
+      if (opts.out !== undefined) checkWritable(opts.out, '--out');
       const eo: EnsembleOptions = {
         K: opts.K, M: opts.M, runs: opts.runs, seed: opts.seed, algorithm: opts.algorithm, activation: opts.activation,
         alpha: opts.alpha, initDim: d, workers: opts.workers, shard: opts.shard, tol: opts.tol, tauMax: opts.tauMax,
         rtol: opts.rtol, atol: opts.atol, epsGlobal: opts.epsGlobal, gTol: opts.gTol, vanishTol: opts.vanishTol,
         earlyGlobal: opts.earlyGlobal, polishAt: opts.polishAt,
       };
-      let done = new Set<number>();
-      if (opts.out) {
-        done = prepareOutput(opts.out, eo);
-      } else {
-        // a closed pipe (e.g. `| head`) ends the run quietly
-        process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-          if (e.code === 'EPIPE') process.exit(0);
-          throw e;
-        });
-        process.stdout.write(headerLine());
-      }
-      const todo = shardRuns(opts.runs, opts.shard).filter((i) => !done.has(i));
-      const ac = new AbortController();
-      const onSigint = () => ac.abort();
-      process.on('SIGINT', onSigint);
-      process.on('SIGTERM', onSigint);
-      const bar = process.stdout.isTTY && todo.length > 0 ? new SingleBar({ stream: process.stderr, format: 'ensemble K={K} M={M} [{bar}] {value}/{total} runs | {eta_formatted} left' }, Presets.shades_classic) : null;
-      bar?.start(todo.length, 0, { K: opts.K, M: opts.M });
+      const manifest = makeManifest('ensemble', { ...opts, initDim: d, shard: `${opts.shard.index}/${opts.shard.count}` });
+      const runs = shardRuns(opts.runs, opts.shard);
+      const stop = onInterrupt();
+      const bar = process.stdout.isTTY ? new SingleBar({ stream: process.stderr, format: 'ensemble K={K} M={M} [{bar}] {value}/{total} runs | {eta_formatted} left' }, Presets.shades_classic) : null;
       const counts: Record<string, number> = {};
-      const started = makeManifest('ensemble', { ...opts, initDim: d, shard: `${opts.shard.index}/${opts.shard.count}` });
-      const rows = await runEnsemble(eo, todo, {
-        signal: ac.signal,
-        onRow: (row) => {
-          if (opts.out) appendRow(opts.out, row);
-          else process.stdout.write(rowLine(row));
-          counts[row.class] = (counts[row.class] ?? 0) + 1;
-          bar?.increment();
-        },
-      });
-      bar?.stop();
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
-      const interrupted = ac.signal.aborted && rows.length < todo.length;
-      const summary = `${rows.length} runs done (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none new'}), ${done.size} resumed${interrupted ? `, interrupted with ${todo.length - rows.length} left` : ''}`;
-      if (opts.out) {
-        writeManifest(manifestPath(opts.out), { ...started, resumedRuns: done.size, newRuns: rows.length, interrupted, counts });
-        console.log(summary);
-      } else {
-        process.stderr.write(summary + '\n');
+      const onRow = (row: RunRow) => {
+        counts[row.class] = (counts[row.class] ?? 0) + 1;
+        bar?.increment();
+      };
+      let result: { rows: RunRow[]; resumed: number; missing: number };
+      try {
+        if (opts.out) {
+          bar?.start(runs.length, 0, { K: opts.K, M: opts.M });
+          result = await runEnsembleToFile(opts.out, eo, runs, manifest, { signal: stop.signal, isolate: true, onRow });
+        } else {
+          // a closed pipe (e.g. `| head`) ends the run quietly
+          process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+            if (e.code === 'EPIPE') process.exit(0);
+            throw e;
+          });
+          process.stdout.write(headerLine());
+          bar?.start(runs.length, 0, { K: opts.K, M: opts.M });
+          const rows = await runEnsemble(eo, runs, { signal: stop.signal, isolate: true, onRow: (row) => (process.stdout.write(rowLine(row)), onRow(row)) });
+          result = { rows, resumed: 0, missing: runs.length - rows.length };
+        }
+      } finally {
+        bar?.stop();
+        stop.dispose();
       }
-      if (interrupted) process.exit(130);
+      const interrupted = result.missing > 0;
+      const summary = `${result.rows.length} runs done (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none new'}), ${result.resumed} resumed${interrupted ? `, interrupted with ${result.missing} left` : ''}`;
+      if (opts.out) console.log(summary);
+      else process.stderr.write(summary + '\n');
+      if (interrupted) process.exitCode = 130;
     });
 }

@@ -5,8 +5,9 @@ import { ACTIVATION_NAMES, getActivation } from '../../activations/index.js';
 import { familyLevels, levelCells, LEVEL_COLUMNS } from '../../theory/levels.js';
 import { toCsv, writeCsv, type Cell } from '../../io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
-import { choice, int, list, opt, real } from '../options.js';
-import { ACTIVATION, LEVELS } from '../../defaults.js';
+import { choice, int, list, opt, real, refuseMemory } from '../options.js';
+import { ACTIVATION, LEVELS, LIMITS } from '../../defaults.js';
+import { checkWritable } from '../../io/files.js';
 import { UsageError } from '../../errors.js';
 
 export function registerLevels(program: Command): void {
@@ -22,6 +23,8 @@ export function registerLevels(program: Command): void {
     .option('--out <file>', 'CSV output (default: stdout); a manifest is written beside it')
     .action((opts) => {
       const { K, M } = opts;
+      if (opts.out !== undefined) checkWritable(opts.out, '--out');
+      if (opts.hessian) refuseMemory(`the weight-space Hessian at K=${K}, M=${M} (use --no-hessian)`, (K * (K + M + 1)) ** 2 * 8 * 2, LIMITS.jobBytes);
       if (K < M) throw new UsageError(`--K must be an integer in [M=${M}, 200], got "${K}"`);
       const families: number[] = opts.families ?? Array.from({ length: Math.max(0, M - 1) }, (_, i) => i + 1);
       for (const n of families) if (n > M) throw new UsageError(`--families must be integers in [0, M=${M}], got "${n}"`);

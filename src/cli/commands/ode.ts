@@ -8,15 +8,16 @@ import { createRng } from '../../random/rng.js';
 import { overlapColumns, overlapValues } from '../../io/columns.js';
 import { toCsv, writeCsv } from '../../io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
-import { ODE, TRAIN } from '../../defaults.js';
+import { LIMITS, ODE, TRAIN } from '../../defaults.js';
+import { checkWritable } from '../../io/files.js';
 import { UsageError } from '../../errors.js';
-import { addActivation, addSeed, addWidths, choice, int, opt, positive, real } from '../options.js';
+import { addActivation, addSeed, addWidths, choice, int, opt, positive, real, refuseInapplicable } from '../options.js';
 
 export function registerOde(program: Command): void {
   const cmd = program
     .command('ode')
     .description('Integrate one order-parameter flow (gradient flow, nGD, onGD or 2L-GD; docs/theory.md §3, §4.4–4.5) from a seeded Gaussian initialisation (§5) and write the trajectory (τ, ε, max|RHS|, Q, R[, v]) as CSV, log-spaced in τ.');
-  addWidths(cmd, ODE);
+  addWidths(cmd, ODE, { K: LIMITS.odeWidth, M: LIMITS.odeWidth });
   addActivation(cmd);
   cmd
     .addOption(opt('--algorithm <name>', `flow: ${ALGORITHM_NAMES.join(' | ')} (docs/theory.md §3, §4.4, §4.5)`, choice('algorithm', ALGORITHM_NAMES), 'gd' as AlgorithmName))
@@ -30,7 +31,12 @@ export function registerOde(program: Command): void {
     .addOption(opt('--dt <float>', 'rk4 step (and first dopri5 step)', positive('dt'), ODE.dt))
     .addOption(opt('--records-per-decade <int>', 'rows per decade of τ (log-spaced)', int('records-per-decade', 1, 1000), ODE.recordsPerDecade))
     .option('--out <file>', 'CSV output (default: stdout); a manifest is written beside it')
-    .action((opts) => {
+    .action((opts, command: Command) => {
+      refuseInapplicable(command, [
+        ['--kappa', opts.algorithm === '2l', `to --algorithm ${opts.algorithm} (only 2l trains a second layer)`],
+        ['--alpha', opts.activation === 'leaky-relu', `to --activation ${opts.activation} (only leaky-relu has a slope α)`],
+      ]);
+      if (opts.out !== undefined) checkWritable(opts.out, '--out');
       const d = opts.initDim ?? opts.M;
       if (d < opts.M) throw new UsageError(`--init-dim must be an integer in [M=${opts.M}, ∞), got "${d}"`);
       if (opts.algorithm === 'ongd' && d < opts.K) throw new UsageError(`--init-dim must be an integer in [K=${opts.K}, ∞) for --algorithm ongd (K orthonormal rows), got "${d}"`);

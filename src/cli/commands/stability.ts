@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import { ACTIVATION_NAMES, getActivation } from '../../activations/index.js';
 import { toCsv, writeCsv } from '../../io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
-import { choice, int, opt, positive, real, seedOption } from '../options.js';
-import { ACTIVATION, STABILITY } from '../../defaults.js';
+import { choice, int, opt, positive, real, refuseMemory, seedOption } from '../options.js';
+import { ACTIVATION, LIMITS, STABILITY } from '../../defaults.js';
+import { checkWritable } from '../../io/files.js';
 import { stabilityOf } from '../../ode/perturbation.js';
 import { UsageError } from '../../errors.js';
 
@@ -28,6 +29,9 @@ export function registerStability(program: Command): void {
     .option('--out <file>', 'per-perturbation CSV (default: stdout); a manifest is written beside it')
     .action((opts) => {
       const { K, M, n } = opts;
+      if (opts.out !== undefined) checkWritable(opts.out, '--out');
+      const dim = K * (opts.N ?? K + M + 1);
+      refuseMemory(`the weight-space Hessian at K=${K}, M=${M}`, dim * dim * 8 * 2, LIMITS.jobBytes);
       if (K < M) throw new UsageError(`--K must be an integer in [M=${M}, 200], got "${K}"`);
       if (n > M) throw new UsageError(`--n must be an integer in [0, M=${M}], got "${n}"`);
       if (opts.source === 'embed' && K === M) throw new UsageError('--source embed needs K > M');

@@ -1,5 +1,6 @@
 // `scmv study finite-n`: are the quantised loss levels robust at finite N (studies/finite-n)?
 import type { Command } from 'commander';
+import { checkWritableDir } from '../../io/files.js';
 import { setMaxListeners } from 'node:events';
 import { TEACHER_KINDS } from '../../network/teacher.js';
 import { runFiniteNStudy } from '../../studies/finite-n/study.js';
@@ -46,6 +47,7 @@ export function registerStudyFiniteN(study: Command): void {
   addWorkers(cmd);
   addBackend(cmd);
   cmd.action(async (raw) => {
+      checkWritableDir(raw.outDir, '--out-dir');
       const backend = await resolveBackend(raw.backend);
       const quick = Boolean(raw.quick);
       const o: FiniteNOptions = {

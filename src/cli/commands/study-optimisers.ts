@@ -1,5 +1,6 @@
 // `scmv study optimisers`: the paper's Table 2 layout (studies/optimisers).
 import type { Command } from 'commander';
+import { checkWritableDir } from '../../io/files.js';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { OPTIMISERS_DEFAULTS, OPTIMISERS_QUICK, runOptimiserStudy, STUDY_ALGORITHMS, type OptimiserStudyOptions } from '../../studies/optimisers/study.js';
@@ -27,6 +28,7 @@ export function registerStudyOptimisers(study: Command): void {
     ;
   addWorkers(cmd);
   cmd.action(async (opts) => {
+      checkWritableDir(opts.outDir, '--out-dir');
       const quick = Boolean(opts.quick);
       const o: OptimiserStudyOptions = {
         M: quick ? OPTIMISERS_QUICK.M : opts.M, offsets: opts.offsets, algorithms: opts.algorithms, runs: quick ? OPTIMISERS_QUICK.runs : opts.runs, seed: opts.seed,

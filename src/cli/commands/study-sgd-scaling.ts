@@ -1,5 +1,6 @@
 // `scmv study sgd-scaling`: does online SGD follow gradient flow when η ~ 1/N (studies/sgd-scaling)?
 import type { Command } from 'commander';
+import { checkWritableDir } from '../../io/files.js';
 import { ACTIVATION_NAMES } from '../../activations/index.js';
 import { TEACHER_KINDS } from '../../network/teacher.js';
 import { SCALINGS } from '../../studies/sgd-scaling/job.js';
@@ -44,6 +45,7 @@ export function registerStudySgdScaling(study: Command): void {
   addWorkers(cmd);
   addBackend(cmd);
   cmd.action(async (opts) => {
+      checkWritableDir(opts.outDir, '--out-dir');
       const quick = Boolean(opts.quick);
       const o: SgdScalingOptions = {
         configs: quick ? SGD_SCALING_QUICK.configs : opts.configs,

@@ -9,14 +9,16 @@ import { TEACHER_KINDS } from '../../network/teacher.js';
 import { GD_METHODS } from '../../network/gd.js';
 import { RETRACTIONS } from '../../network/constrained.js';
 import {
-  jobChunks, odeLabelOf, recordEveryOf, runTrain, totalSteps, trainHeader, trainRows, deviations, TRAIN_ALGORITHMS,
+  jobBytes, jobChunks, odeLabelOf, recordEveryOf, runTrain, totalSteps, trainHeader, trainRows, deviations, TRAIN_ALGORITHMS,
   type TrainOptions,
 } from '../../runs/train.js';
 import { toCsv, writeCsv, type Cell } from '../../io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
 import { LIMITS, TRAIN } from '../../defaults.js';
-import { UsageError } from '../../errors.js';
-import { addActivation, addBackend, addSeed, addWidths, addWorkers, choice, int, opt, positive, real, resolveBackend } from '../options.js';
+import { ScmvError, UsageError } from '../../errors.js';
+import { checkWritable } from '../../io/files.js';
+import { onInterrupt } from '../signals.js';
+import { addActivation, addBackend, addSeed, addWidths, addWorkers, choice, int, opt, positive, real, refuseInapplicable, refuseMemory, resolveBackend } from '../options.js';
 
 export function registerTrain(program: Command): void {
   const cmd = program
@@ -36,14 +38,26 @@ export function registerTrain(program: Command): void {
     .addOption(opt('--teacher <kind>', `teacher: ${TEACHER_KINDS.join(' | ')}`, choice('teacher', TEACHER_KINDS), TRAIN.teacher as (typeof TEACHER_KINDS)[number]));
   addActivation(cmd);
   addSeed(cmd, TRAIN.seed);
-  cmd.addOption(opt('--replicas <int>', 'independent students (replica r uses stream (seed, "replica", r))', int('replicas', 1), TRAIN.replicas));
+  cmd.addOption(opt('--replicas <int>', 'independent students, in [1, 1000000] (replica r uses stream (seed, "replica", r))', int('replicas', 1, 1_000_000), TRAIN.replicas));
   addWorkers(cmd);
   addBackend(cmd);
   cmd
     .option('--compare-ode', 'also integrate the ODE from each replica\'s measured (Q0, R0, T) and write ode_* columns and deviations')
     .addOption(opt('--ode <kind>', 'ODE for --compare-ode with sgd: auto (the SGD ODE of docs/theory.md §4.2 when the activation has I4, else gradient flow) | gradient-flow | sgd-ode', choice('ode', ['auto', 'gradient-flow', 'sgd-ode'] as const), TRAIN.ode as 'auto'))
     .option('--out <file>', 'CSV output (default: stdout); a manifest is written beside it')
-    .action(async (raw) => {
+    .action(async (raw, command: Command) => {
+      const online = raw.algorithm === 'sgd' || raw.algorithm.endsWith('-sgd');
+      refuseInapplicable(command, [
+        ['--lr', online, `to --algorithm ${raw.algorithm} (population training uses --dtau)`],
+        ['--dtau', !online, `to --algorithm ${raw.algorithm} (online training uses --lr)`],
+        ['--gd-method', !online, `to --algorithm ${raw.algorithm} (online training has no integrator)`],
+        ['--kappa', raw.algorithm.startsWith('2l'), `to --algorithm ${raw.algorithm} (only 2l and 2l-sgd train a second layer)`],
+        ['--retraction', raw.algorithm.startsWith('ongd'), `to --algorithm ${raw.algorithm} (only ongd and ongd-sgd retract onto W Wᵀ/N = I)`],
+        ['--backend', raw.algorithm === 'sgd', `to --algorithm ${raw.algorithm} (only plain sgd runs on a kernel backend)`],
+        ['--ode', Boolean(raw.compareOde) && raw.algorithm === 'sgd', 'without --compare-ode and --algorithm sgd'],
+        ['--alpha', raw.activation === 'leaky-relu', `to --activation ${raw.activation} (only leaky-relu has a slope α)`],
+      ]);
+      if (raw.out !== undefined) checkWritable(raw.out, '--out');
       if (raw.ode === 'sgd-ode' && raw.algorithm !== 'sgd') throw new UsageError(`--ode sgd-ode needs --algorithm sgd, got "${raw.algorithm}"`);
       if (raw.ode === 'sgd-ode' && !getActivation(raw.activation, raw.alpha).I4) throw new UsageError(`--ode sgd-ode is not available for --activation ${raw.activation} (no I4)`);
       if (raw.teacher === 'orthonormal' && raw.M > raw.N) throw new UsageError(`--teacher orthonormal needs M ≤ N, got M=${raw.M}, N=${raw.N}`);
@@ -54,34 +68,40 @@ export function registerTrain(program: Command): void {
         seed: raw.seed, replicas: raw.replicas, workers: raw.workers, backend: raw.algorithm === 'sgd' ? await resolveBackend(raw.backend) : 'js',
         compareOde: Boolean(raw.compareOde), kappa: raw.kappa, retraction: raw.retraction, odeKind: raw.ode === 'auto' ? undefined : raw.ode,
       };
+      refuseMemory(`--replicas ${opts.replicas} × --K ${opts.K} × --N ${opts.N}`, jobBytes(opts), LIMITS.jobBytes);
       const jobsTotal = jobChunks(opts).length;
       const bar = process.stdout.isTTY && raw.out ? new SingleBar({ stream: process.stderr, format: 'train [{bar}] {value}/{total} jobs' }, Presets.shades_classic) : undefined;
       bar?.start(jobsTotal, 0);
       const started = performance.now();
       let results;
+      const stop = onInterrupt();
       try {
-        results = await runTrain(opts, (d) => bar?.update(d));
+        results = await runTrain(opts, (d) => bar?.update(d), { signal: stop.signal, isolate: true });
       } finally {
         bar?.stop();
+        stop.dispose();
       }
+      if (stop.interrupted) throw new ScmvError('interrupted: nothing written (train writes its CSV at the end)', 'interrupted', 130);
       const seconds = (performance.now() - started) / 1000;
       const secondLayer = opts.algorithm.startsWith('2l');
       const odeLabel = odeLabelOf(opts);
       const header = trainHeader(opts.K, opts.M, opts.compareOde, secondLayer);
       const rows: Cell[][] = results.flatMap((r) => trainRows(opts.K, opts.M, opts.compareOde, r, secondLayer));
+      // headline and manifest summarise the replicas that did not diverge, and count the others
       const diverged = results.filter((r) => r.diverged).map((r) => r.replica);
+      const ok = results.filter((r) => !r.diverged);
       let maxLossErr = 0;
-      if (opts.compareOde) for (const r of results) for (const rec of r.records) maxLossErr = Math.max(maxLossErr, deviations(rec).lossErr || 0);
-      const finals = results.map((r) => r.records[r.records.length - 1].loss);
-      const summary = `${opts.algorithm} N=${opts.N}: ${opts.replicas} replica(s), ${totalSteps(opts)} steps each, final loss ${finals.map((l) => l.toExponential(3)).join(' ')}`
-        + (diverged.length ? `, diverged: ${diverged.join(' ')}` : '')
+      if (opts.compareOde) for (const r of ok) for (const rec of r.records) maxLossErr = Math.max(maxLossErr, deviations(rec).lossErr || 0);
+      const finals = ok.map((r) => r.records[r.records.length - 1].loss);
+      const summary = `${opts.algorithm} N=${opts.N}: ${opts.replicas} replica(s), ${totalSteps(opts)} steps each, final loss ${finals.map((l) => l.toExponential(3)).join(' ') || '(none)'}`
+        + (diverged.length ? `, ${diverged.length} diverged (replicas ${diverged.join(' ')}, not summarised)` : '')
         + (opts.compareOde ? `, max |loss − ode_loss| ${maxLossErr.toExponential(3)} (${odeLabel})` : '')
         + ` (${seconds.toFixed(2)} s)`;
       if (raw.out) {
         writeCsv(raw.out, header, rows);
         writeManifest(manifestPath(raw.out), makeManifest('train', { ...raw, backend: opts.backend, recordEvery: recordEveryOf(opts) }, {
           ode: opts.compareOde ? odeLabel : null,
-          result: { steps: totalSteps(opts), diverged, finalLoss: finals, maxLossAbsErr: opts.compareOde ? maxLossErr : null, seconds },
+          result: { steps: totalSteps(opts), diverged, divergedCount: diverged.length, finalLoss: finals, maxLossAbsErr: opts.compareOde && ok.length ? maxLossErr : null, seconds },
         }));
         console.log(summary);
       } else {

@@ -5,6 +5,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { runValidate, validateRuns, VALIDATE_DEFAULTS, VALIDATE_QUICK, type ValidateOptions } from '../../studies/validate/validate.js';
 import { writeValidateReport } from '../../studies/validate/report.js';
 import { LIMITS } from '../../defaults.js';
+import { checkWritableDir } from '../../io/files.js';
 import { addBackend, addSeed, addWorkers, int, list, resolveBackend } from '../options.js';
 
 /** Where `scmv validate` writes by default: an untracked folder of the current directory. */
@@ -25,6 +26,7 @@ export function registerValidate(program: Command): void {
   cmd
     .option('--out-dir <dir>', 'output directory', VALIDATE_OUT_DIR)
     .action(async (raw) => {
+      checkWritableDir(raw.outDir, '--out-dir');
       const base = raw.quick ? VALIDATE_QUICK : VALIDATE_DEFAULTS;
       const o: ValidateOptions = {
         ...base,

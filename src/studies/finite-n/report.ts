@@ -212,7 +212,7 @@ export async function writeFiniteNReport(o: FiniteNOptions, log: (s: string) => 
   const dir = join(o.outDir, 'runs');
   if (existsSync(dir)) {
     for (const f of readdirSync(dir).sort()) {
-      if (!f.startsWith('gd-') || !f.includes(`-K${o.K}M${o.M}-`)) continue;
+      if (!f.startsWith('gd-') || !f.endsWith('.csv') || !f.includes(`-K${o.K}M${o.M}-`)) continue;
       const rs = readCsvFile(join(dir, f));
       if (!rs.length) continue;
       const num = (c: string) => rs.map((r) => Number(r[c]));

@@ -23,14 +23,15 @@ import { FINITE_N_DEFAULTS, GD_COLUMNS, gdRunsPath, LEVEL_SGD_COLUMNS, levelSgdP
 import { readCsvFile } from '../../io/csv.js';
 
 /** Opens a resumable runs CSV (io/resumable.ts) and returns the runs present. */
-export function openRuns(path: string, columns: readonly string[]): Set<number> {
-  return new Set(openResumable(path, columns).map((r) => Number(r.run)));
+export function openRuns(path: string, columns: readonly string[]): { done: Set<number>; release: () => void } {
+  const file = openResumable(path, columns);
+  return { done: new Set(file.rows.map((r) => Number(r.run))), release: file.release };
 }
 
 /** Runs the missing ODE runs among `runs` for (teacher, N). */
 async function ensureOde(o: FiniteNOptions, teacher: TeacherKind, N: number, runs: number[], signal?: AbortSignal): Promise<number> {
   const path = odeRunsPath(o, teacher, N);
-  const done = openRuns(path, ODE_COLUMNS);
+  const { done, release } = openRuns(path, ODE_COLUMNS);
   const todo = runs.filter((i) => !done.has(i));
   const inputs: OdeJobInput[] = todo.map((run) => ({
     N, teacher,
@@ -39,9 +40,13 @@ async function ensureOde(o: FiniteNOptions, teacher: TeacherKind, N: number, run
       tol: o.tol, tauMax: o.tauMax, ...TOLERANCES.ensemble, epsGlobal: o.epsGlobal, gTol: o.gTol, vanishTol: CLASSIFY.vanishTol, earlyGlobal: true, polishAt: FINITE_N_DEFAULTS.polishAt,
     },
   }));
-  await mapPool(FINITE_N_ODE_JOB, inputs, {
+  try {
+    await mapPool(FINITE_N_ODE_JOB, inputs, {
     workers: o.workers, ordered: true, signal, onResult: (_i, row) => appendRecord(path, ODE_COLUMNS, row),
-  });
+    });
+  } finally {
+    release();
+  }
   return todo.length;
 }
 
@@ -66,14 +71,18 @@ async function runGd(o: FiniteNOptions, teacher: TeacherKind, N: number, count: 
   await ensureOde(o, teacher, N, subset, signal);
   const tauEnd = odeTauEnd(o, teacher, N);
   const path = gdRunsPath(o, teacher, N);
-  const done = openRuns(path, GD_COLUMNS);
+  const { done, release } = openRuns(path, GD_COLUMNS);
   const inputs: GdJobInput[] = subset.filter((i) => !done.has(i)).map((run) => ({
     K: o.K, M: o.M, N, teacher, seed: o.seed, run, activation: 'relu', alpha: 0, dtau: o.gdDtau,
     tauMax: Math.max(o.gdDtau, Math.min(o.gdTauMax, tauEnd.get(run) ?? o.gdTauMax)),
   }));
-  await mapPool(FINITE_N_GD_JOB, inputs, {
+  try {
+    await mapPool(FINITE_N_GD_JOB, inputs, {
     workers: o.workers, ordered: true, signal, onResult: (_i, row) => appendRecord(path, GD_COLUMNS, row),
-  });
+    });
+  } finally {
+    release();
+  }
   return inputs.length;
 }
 
@@ -82,29 +91,39 @@ async function runSgd(o: FiniteNOptions, teacher: TeacherKind, lr: number, N: nu
   await ensureOde(o, teacher, N, runs, signal);
   const tauEnd = odeTauEnd(o, teacher, N);
   const path = sgdRunsPath(o, teacher, lr, N);
-  const done = openRuns(path, SGD_COLUMNS);
+  const { done, release } = openRuns(path, SGD_COLUMNS);
   const inputs: SgdJobInput[] = runs.filter((i) => !done.has(i)).map((run) => ({
     K: o.K, M: o.M, N, teacher, seed: o.seed, run, lr, activation: 'relu', alpha: 0, backend: o.backend, epsGlobal: o.epsGlobal,
     tauRecord: o.sgdTauRecord, tauCap: Math.min(o.sgdTauMax, o.sgdTauFactor * (tauEnd.get(run) ?? o.sgdTauMax) + 50),
   }));
-  await mapPool(FINITE_N_SGD_JOB, inputs, {
+  try {
+    await mapPool(FINITE_N_SGD_JOB, inputs, {
     workers: o.workers, ordered: true, signal, onResult: (_i, row) => appendRecord(path, SGD_COLUMNS, row),
-  });
+    });
+  } finally {
+    release();
+  }
   return inputs.length;
 }
 
 /** SGD started on the fixed points: every (N, η, family, replica) not yet in the level CSV. */
 async function runLevelSgd(o: FiniteNOptions, signal?: AbortSignal): Promise<number> {
   const path = levelSgdPath(o);
-  const have = new Set(openResumable(path, LEVEL_SGD_COLUMNS).map((r) => `${r.N}|${Number(r.lr)}|${r.family_n}|${r.replica}`));
+  const file = openResumable(path, LEVEL_SGD_COLUMNS);
+  const release = file.release;
+  const have = new Set(file.rows.map((r) => `${r.N}|${Number(r.lr)}|${r.family_n}|${r.replica}`));
   const inputs: SgdLevelJobInput[] = [];
   for (const lr of o.levelLrs) for (const N of o.levelNs) for (const family of o.levelFamilies) for (let replica = 0; replica < o.levelReplicas; replica++) {
     if (have.has(`${N}|${lr}|${family}|${replica}`)) continue;
     inputs.push({ K: o.K, M: o.M, N, family, lr, seed: o.seed, replica, tauBurn: o.levelTauBurn, tauAvg: o.levelTauAvg, tauRecord: 1, backend: o.backend });
   }
-  await mapPool(FINITE_N_SGD_LEVEL_JOB, inputs, {
+  try {
+    await mapPool(FINITE_N_SGD_LEVEL_JOB, inputs, {
     workers: o.workers, ordered: false, signal, onResult: (_i, row) => appendRecord(path, LEVEL_SGD_COLUMNS, row),
-  });
+    });
+  } finally {
+    release();
+  }
   return inputs.length;
 }
 

@@ -12,7 +12,7 @@
 // for K = M (13.25 %, 14.12 %) match the K = M = 17 rows of Appendix G (13.18 %) and G.1
 // (14.12 %), so it is M = 17; the paper's rows for the M we run (Appendix G / G.1) are listed too.
 import { join } from 'node:path';
-import { appendRow, prepareOutput, runEnsemble, shardRuns, type EnsembleOptions } from '../../runs/ensemble.js';
+import { runEnsembleToFile, shardRuns, type EnsembleOptions } from '../../runs/ensemble.js';
 import { median } from '../../stats/describe.js';
 import { readCsvFile, writeCsv, type Cell } from '../../io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
@@ -140,10 +140,9 @@ export async function runOptimiserStudy(o: OptimiserStudyOptions, log: (s: strin
         epsGlobal: o.epsGlobal, gTol: o.gTol, vanishTol: o.vanishTol, earlyGlobal: true, polishAt: o.polishAt,
       };
       const path = runsPath(o, alg, K, o.M);
-      const done = prepareOutput(path, eo);
-      const todo = shardRuns(o.runs, eo.shard).filter((i) => !done.has(i));
       const t0 = performance.now();
-      await runEnsemble(eo, todo, { signal, onRow: (row) => appendRow(path, row) });
+      const res = await runEnsembleToFile(path, eo, shardRuns(o.runs, eo.shard), makeManifest('study optimisers', { ...o }), { signal });
+      const todo = res.rows;
       if (signal?.aborted) throw new Error('interrupted');
       const rows = readCsvFile(path)
         .filter((r) => Number(r.run) < o.runs)

@@ -3,7 +3,8 @@
 // Written at the end of `scmv validate`, and rebuilt by `scmv report <dir>` from the CSVs and
 // the manifest in an existing output directory. The figures' chart settings live here too, so
 // both paths draw the same charts.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../io/files.js';
 import { join } from 'node:path';
 import { readCsvFile } from '../../io/csv.js';
 import { renderHtmlReport, formatNumber, type ReportClaim, type ReportFigure, type ReportTable } from '../../io/html-report.js';
@@ -164,8 +165,7 @@ export function writeValidateHtml(dir: string, input: ValidateHtmlInput): string
     figures,
   });
   const path = join(dir, 'report.html');
-  writeFileSync(`${path}.partial`, html);
-  renameSync(`${path}.partial`, path);
+  writeFileAtomic(path, html);
   return path;
 }
 
