@@ -33,7 +33,7 @@ SCMV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export SCMV_ROOT
 here=$SCMV_ROOT/examples/slurm
 cd "$SCMV_ROOT"
-[[ -f dist/cli.js ]] || { echo "submit.sh: $SCMV_ROOT/dist/cli.js is missing; run npm ci first" >&2; exit 2; }
+[[ -f dist/cli/bin.js ]] || { echo "submit.sh: $SCMV_ROOT/dist/cli/bin.js is missing; run npm ci first" >&2; exit 2; }
 mkdir -p "$LOG_DIR" "$OUT_DIR"
 
 common=(--chdir="$SCMV_ROOT" --export=ALL)

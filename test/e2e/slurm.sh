@@ -40,7 +40,7 @@ say() { printf '[e2e %s +%ss] %s\n' "$(date +%H:%M:%S)" "$SECONDS" "$*"; }
 die() { say "FAIL: $*" >&2; exit 1; }
 
 [[ $(id -u) -eq 0 ]] || die "run as root (installs packages, runs slurmctld/slurmd as root)"
-[[ -f $REPO/dist/cli.js ]] || die "$REPO/dist/cli.js is missing: run npm ci in $REPO first"
+[[ -f $REPO/dist/cli/bin.js ]] || die "$REPO/dist/cli/bin.js is missing: run npm ci in $REPO first"
 command -v node >/dev/null || die "node is not on PATH"
 
 # Anything Slurm-related in the caller's environment (e.g. running inside a Slurm job, or
