@@ -58,6 +58,9 @@ export const ENSEMBLE = {
 export const TRAIN = {
   K: 4, M: 4, N: 1000, algorithm: 'sgd', lr: 0.1, dtau: 0.01, gdMethod: 'rk4', tauMax: 10, teacher: 'gaussian',
   seed: 1, replicas: 1, kappa: 1, retraction: 'qr', records: 100, ode: 'auto',
+  // ε sampling period of the window statistics (capped at --record-every), and the period of the
+  // exact recomputation of the tracked Q, R (docs/theory.md §10)
+  lossEvery: 100, recomputeEvery: 10_000,
 } as const;
 
 /** `scmv levels` and `scmv stability`. */

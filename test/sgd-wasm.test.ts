@@ -104,7 +104,7 @@ describe('wasm online-SGD kernel', () => {
     const bytes = await assembleWat('sgd.wat', SGD_WAT);
     expect(WebAssembly.validate(bytes)).toBe(true);
     const exports = WebAssembly.Module.exports(await sgdWasmModule()).map((e) => e.name).sort();
-    expect(exports).toEqual(['fill', 'memory', 'run']);
+    expect(exports).toEqual(['exact', 'fill', 'memory', 'run', 'runq']);
     expect(WebAssembly.validate(await assembleWat('x.wat', sgdWat({ rowsPerBlock: 3, accPerRow: 2 })))).toBe(true);
   });
 

@@ -7,6 +7,8 @@ import { makeBatch, type SgdKernel, type SgdKernelSpec } from '../src/network/ba
 import { measure } from '../src/network/measure.js';
 import { getActivation } from '../src/activations/index.js';
 import { createRng } from '../src/random/rng.js';
+import { overlapsOf } from '../src/theory/overlaps.js';
+import { windowMoments } from '../src/network/window.js';
 
 function setup(K: number, M: number, N: number, replicas: number, scale: number) {
   const rng = createRng(41, 'tfjs-test', K, M, N);
@@ -78,5 +80,37 @@ describe('tfjs online-SGD kernel', () => {
     let d = 0;
     for (let i = 0; i < a.W.length; i++) d = Math.max(d, Math.abs(a.W[i] - b.W[i]) / (1 + Math.abs(a.W[i])));
     expect(d).toBeLessThan(1e-3);
+  }, 20_000);
+
+  it('recomputes Q, R from its weights (drift 0) and folds every step into the window like the js kernel, to float32 tolerance', async () => {
+    const K = 3, M = 2, N = 80, replicas = 2;
+    const { W0, Wstar, rngs } = setup(K, M, N, replicas, 0.5);
+    const spec: SgdKernelSpec = { activation: 'relu', alpha: 0, K, M, N, lr: 0.5, replicas, windowStats: true };
+    const tfk = await createTfjsKernel(spec);
+    expect(tfk.overlaps).toBe('recomputed');
+    const js = createJs(spec);
+    const a = makeBatch(W0, Wstar, rngs());
+    const b = makeBatch(W0, Wstar, rngs());
+    js.load(a);
+    await tfk.load(b);
+    for (const [k, x] of [[js, a], [tfk, b]] as const) {
+      await k.advance(x, 20);
+      await k.resetWindow(x);
+      await k.advance(x, 60);
+      await k.sync(x);
+    }
+    tfk.dispose();
+    for (let r = 0; r < replicas; r++) {
+      const o = overlapsOf(b.W.subarray(r * K * N, (r + 1) * K * N), Wstar, K, M, N);
+      expect(Array.from(b.Q.subarray(r * K * K, (r + 1) * K * K))).toEqual(Array.from(o.Q));
+      expect(b.drift[r]).toBe(0);
+      const wa = windowMoments(a.window, r, K, M), wb = windowMoments(b.window, r, K, M);
+      expect(wb.steps).toBe(60);
+      for (const key of ['Qmean', 'Rmean', 'Qvar', 'Rvar'] as const) {
+        const scale = Math.max(...Array.from(wa[key], Math.abs));
+        expect(scale).toBeGreaterThan(key.endsWith('var') ? 1e-6 : 0.01);
+        for (let i = 0; i < wa[key].length; i++) expect(Math.abs(wa[key][i] - wb[key][i])).toBeLessThan(1e-3 * scale);
+      }
+    }
   }, 20_000);
 });

@@ -5,9 +5,17 @@
 // batched with matMul. Divergence (!(|Δ| ≤ maxDelta)) is tracked in-graph by an `alive` mask,
 // so the host reads the tensors back only once per advance(). The trajectory follows the js
 // kernel up to float32 round-off (the inputs are the same draws).
+// Order parameters (backend.ts contract, overlaps = 'recomputed'): this kernel does NOT track Q, R
+// by the increments of docs/theory.md §10 (in float32 they would drift by ≈1e-7 per step). It
+// computes them in float64 from its float32 weights (theory/overlaps.ts's products) at every sync,
+// so batch.drift stays 0; with spec.windowStats it advances one step at a time and recomputes
+// them after every step to fold it into the window, an O(K(K + M)N) host computation per step
+// (tfjs is a reference backend; js and wasm fold a step in O(K(K + M))).
 import type * as TF from '@tensorflow/tfjs';
 import type { ActivationName } from '../activations/index.js';
-import { DEFAULT_MAX_DELTA, type SgdBatch, type SgdKernel, type SgdKernelSpec } from './backend.js';
+import { DEFAULT_MAX_DELTA, sizeOverlaps, type SgdBatch, type SgdKernel, type SgdKernelSpec } from './backend.js';
+import { overlapScratch, recomputeOverlaps } from './track.js';
+import { foldStep, startWindow } from './window.js';
 import { loadTf, type Tf, type TfBackendName } from './tfjs-loader.js';
 
 type Fn = (z: TF.Tensor) => TF.Tensor;
@@ -41,6 +49,8 @@ export async function createTfjsKernel(spec: SgdKernelSpec, prefer?: TfBackendNa
   let W: TF.Variable | undefined;
   let WstarT: TF.Tensor2D | undefined; // [N, M]
   let xbuf = new Float32Array(R * N);
+  const stats = spec.windowStats ?? false;
+  const scratch = overlapScratch(K, M);
 
   function load(batch: SgdBatch): void {
     R = batch.rngs.length;
@@ -49,10 +59,43 @@ export async function createTfjsKernel(spec: SgdKernelSpec, prefer?: TfBackendNa
     WstarT?.dispose();
     W = tf.variable(tf.tensor3d(Float32Array.from(batch.W), [R, K, N], 'float32'));
     WstarT = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(batch.Wstar), [M, N], 'float32')) as TF.Tensor2D);
+    sizeOverlaps(batch, K, M);
+    sync(batch);
+    resetWindow(batch);
+  }
+
+  /** batch.W ← the float32 weights; Q, R recomputed from them in float64 (drift 0). */
+  function sync(batch: SgdBatch): void {
+    if (!W) return;
+    batch.W.set(W.dataSync());
+    for (let r = 0; r < R; r++) {
+      recomputeOverlaps(batch.W, batch.Wstar, r, K, M, N, batch.Q, batch.R, scratch);
+      batch.drift[r] = 0;
+    }
+  }
+
+  function resetWindow(batch: SgdBatch): void {
+    for (let r = 0; r < R; r++) startWindow(batch.window, r, K, M, batch.Q, r * K * K, batch.R, r * K * M);
   }
 
   function advance(batch: SgdBatch, steps: number): void {
     if (!W || batch.rngs.length !== R) load(batch);
+    if (!stats) return advanceSteps(batch, steps);
+    // fold every step: one step, recompute Q, R from the weights, fold the replicas that stepped
+    const before = Float64Array.from(batch.steps);
+    for (let t = 0; t < steps; t++) {
+      advanceSteps(batch, 1);
+      sync(batch);
+      for (let r = 0; r < R; r++) {
+        if (batch.steps[r] === before[r]) continue;
+        before[r] = batch.steps[r];
+        foldStep(batch.window, r, K, M, batch.Q, r * K * K, batch.R, r * K * M);
+        batch.window.n[r] += 1;
+      }
+    }
+  }
+
+  function advanceSteps(batch: SgdBatch, steps: number): void {
     const Wv = W!, Ws = WstarT!;
     const { rngs, status } = batch;
     let alive: TF.Tensor = tf.tensor1d(Array.from(status, (s) => (s === 0 ? 1 : 0)), 'float32');
@@ -86,18 +129,16 @@ export async function createTfjsKernel(spec: SgdKernelSpec, prefer?: TfBackendNa
     }
   }
 
-  function sync(batch: SgdBatch): void {
-    if (W) batch.W.set(W.dataSync());
-  }
-
   return {
     backend: 'tfjs',
     tfBackend,
     precision: 'float32',
     exactStream: true,
+    overlaps: 'recomputed',
     load,
     advance,
     sync,
+    resetWindow,
     dispose() {
       W?.dispose();
       WstarT?.dispose();

@@ -7,6 +7,12 @@
 // with Q, R, T and ε measured every `recordEvery` steps and, optionally, the algorithm's ODE
 // started from each replica's measured state recorded at the same τ.
 //
+// For sgd the kernel tracks Q and R at every step by the exact increments of docs/theory.md §10
+// (recomputed from the weights every `recomputeEvery` steps; the drift at that recomputation is
+// recorded), and records read them from there. With window statistics (default for sgd) every
+// record also carries, over every step since the previous record, the mean and variance of each
+// Q_kl, R_km, and of ε sampled every `lossEvery` steps.
+//
 // Streams: the teacher comes from createRng(seed, 'teacher'); replica r draws W0 (K·N normals)
 // and then its inputs from createRng(seed, 'replica', r). Results do not depend on --workers or
 // on how replicas are grouped into jobs.
@@ -28,7 +34,7 @@ import { maxAbsDiff } from '../linalg/vector.js';
 import { MAX_LOSS_FACTOR, MAX_ODE_RHS, TRAIN } from '../defaults.js';
 import { mapPool } from './pool.js';
 import { jobRef } from './jobs.js';
-import { drive, evenSchedule, kernelTrainer, replicaTrainer, type Trainer } from './trainer.js';
+import { drive, evenSchedule, kernelTrainer, replicaTrainer, type Trainer, type TrainerOptions, type WindowStats } from './trainer.js';
 
 export const CONSTRAINED_TRAIN_ALGORITHMS = ['ngd', 'ongd', '2l', 'ngd-sgd', 'ongd-sgd', '2l-sgd'] as const;
 export type ConstrainedTrainAlgorithm = (typeof CONSTRAINED_TRAIN_ALGORITHMS)[number];
@@ -80,6 +86,12 @@ export interface TrainOptions {
   /** A replica whose measured ε exceeds this (or is not finite) is diverged (default MAX_LOSS_FACTOR · max(1, ε0)). */
   maxLoss?: number;
   ode?: OdeCompareOptions;
+  /** Per-window statistics over every step (default: on for sgd; see windowStatsOf). */
+  windowStats?: boolean;
+  /** With windowStats: ε is sampled at the steps that are multiples of this (default: see lossEveryOf). */
+  lossEvery?: number;
+  /** sgd: exact recomputation of the tracked Q, R every this many steps (default TRAIN.recomputeEvery; 0 = never). */
+  recomputeEvery?: number;
 }
 
 /** One measured row of one replica. */
@@ -93,6 +105,10 @@ export interface TrainRecord {
   /** 2L-GD: second-layer weights. */
   v?: Float64Array;
   ode?: { loss: number; Q: Float64Array; R: Float64Array; v?: Float64Array };
+  /** Statistics over every step since the previous record (windowStats). */
+  window?: WindowStats;
+  /** sgd: max |tracked − exact| of Q, R at the last exact recomputation. */
+  drift?: number;
 }
 
 export interface ReplicaResult {
@@ -124,6 +140,25 @@ export function recordEveryOf(o: TrainOptions): number {
   return o.recordEvery ?? Math.max(1, Math.ceil(totalSteps(o) / TRAIN.records));
 }
 
+/**
+ * Whether records carry window statistics: by default on for sgd, whose kernel tracks Q, R at
+ * every step (docs/theory.md §10) so that folding a step costs O(K(K + M)); off for the other
+ * algorithms, where it would need an O(K(K + M)N) measurement from the weights after every step.
+ */
+export function windowStatsOf(o: Pick<TrainOptions, 'algorithm' | 'windowStats'>): boolean {
+  return o.windowStats ?? o.algorithm === 'sgd';
+}
+
+/** ε sampling period of the window statistics: --loss-every, default min(TRAIN.lossEvery, recordEvery). */
+export function lossEveryOf(o: TrainOptions): number {
+  return o.lossEvery ?? Math.min(TRAIN.lossEvery, recordEveryOf(o));
+}
+
+/** sgd: period of the exact recomputation of the tracked Q, R. */
+export function recomputeEveryOf(o: Pick<TrainOptions, 'recomputeEvery'>): number {
+  return o.recomputeEvery ?? TRAIN.recomputeEvery;
+}
+
 /** Which ODE --compare-ode integrates for sgd and gd (the constrained algorithms use their own flows). */
 export function odeKindOf(o: Pick<TrainOptions, 'algorithm' | 'activation' | 'alpha' | 'odeKind'>): OdeKind {
   if (o.odeKind) return o.odeKind;
@@ -153,21 +188,25 @@ async function makeTrainer(opts: TrainOptions, act: Activation, replicas: readon
   const rngs: Rng[] = replicas.map((r) => createRng(opts.seed, 'replica', r));
   const W0 = rngs.map((rng) => sampleStudent(K, N, rng));
   const alg = constrainedBase(opts.algorithm);
+  const topts: TrainerOptions = { windowStats: windowStatsOf(opts), lossEvery: lossEveryOf(opts) };
   if (opts.algorithm === 'sgd') {
     const KN = K * N;
     const W = new Float64Array(replicas.length * KN);
     W0.forEach((w, i) => W.set(w, i * KN));
-    const kernel = await createSgdKernel(opts.backend, { activation: opts.activation, alpha: opts.alpha, K, M, N, lr: opts.lr, replicas: replicas.length });
+    const kernel = await createSgdKernel(opts.backend, {
+      activation: opts.activation, alpha: opts.alpha, K, M, N, lr: opts.lr, replicas: replicas.length,
+      recomputeEvery: recomputeEveryOf(opts), windowStats: topts.windowStats,
+    });
     const batch = makeBatch(W, Wstar, rngs);
     await kernel.load(batch);
-    return kernelTrainer(kernel, batch, act, K, M, N);
+    return kernelTrainer(kernel, batch, act, K, M, N, topts);
   }
   if (opts.algorithm === 'gd') {
     const step = makeGdStepper(act, K, M, N, Wstar, T, opts.dtau, opts.gdMethod);
     return replicaTrainer(replicas.length, (i, n) => {
       for (let j = 0; j < n; j++) step(W0[i]);
       return n;
-    }, (i) => measure(act, W0[i], Wstar, K, M, N));
+    }, (i) => measure(act, W0[i], Wstar, K, M, N), topts);
   }
   const nets: NetState[] = W0.map((w) => initialNet(alg!, w, K, N));
   const secondLayer = alg === '2l';
@@ -175,13 +214,13 @@ async function makeTrainer(opts: TrainOptions, act: Activation, replicas: readon
   const copts = { kappa: opts.kappa ?? TRAIN.kappa, retraction: opts.retraction ?? TRAIN.retraction };
   if (isOnline(opts.algorithm)) {
     const advance = makeOnlineStepper(alg!, act, K, M, N, Wstar, opts.lr, copts);
-    return replicaTrainer(replicas.length, (i, n) => advance(nets[i], rngs[i], n), measureNet);
+    return replicaTrainer(replicas.length, (i, n) => advance(nets[i], rngs[i], n), measureNet, topts);
   }
   const step = makePopulationStepper(alg!, act, K, M, N, Wstar, T, opts.dtau, opts.gdMethod, copts);
   return replicaTrainer(replicas.length, (i, n) => {
     for (let j = 0; j < n; j++) step(nets[i]);
     return n;
-  }, measureNet);
+  }, measureNet, topts);
 }
 
 /** The ODE system a run is compared with, and its initial state from the first record. */
@@ -214,7 +253,10 @@ export async function trainJob(input: TrainJobInput): Promise<ReplicaResult[]> {
   const record = (i: number, step: number, bad: boolean, m: ReturnType<Trainer['measure']>): boolean => {
     limit[i] ??= opts.maxLoss ?? MAX_LOSS_FACTOR * Math.max(1, Number.isFinite(m.loss) ? m.loss : 1);
     const div = bad || !(Math.abs(m.loss) <= limit[i]);
-    records[i].push({ step, tau: tauOf(opts, step), status: div ? 'diverged' : 'ok', loss: m.loss, Q: m.Q, R: m.R, v: m.v });
+    records[i].push({
+      step, tau: tauOf(opts, step), status: div ? 'diverged' : 'ok', loss: m.loss, Q: m.Q, R: m.R, v: m.v,
+      window: step > 0 ? tr.window(i) : undefined, drift: opts.algorithm === 'sgd' ? tr.drift(i) : undefined,
+    });
     if (div) diverged[i] = true;
     return !div;
   };
@@ -251,12 +293,31 @@ export function deviations(r: TrainRecord): { lossErr: number; qErr: number; rEr
   return { lossErr: Math.abs(r.loss - r.ode.loss), qErr: maxAbsDiff(r.Q, r.ode.Q), rErr: maxAbsDiff(r.R, r.ode.R) };
 }
 
-/** CSV header of `scmv train` (tidy: one row per replica and record). */
-export function trainHeader(K: number, M: number, compareOde: boolean, secondLayer = false): string[] {
+/** Which optional column groups a `scmv train` CSV has (besides the ODE and 2L ones). */
+export interface TrainColumns {
+  /** qr_drift (sgd: the tracked overlaps' drift at the last exact recomputation). */
+  drift?: boolean;
+  /** window_steps, <overlap>_mean, <overlap>_var, loss_mean, loss_var, loss_samples. */
+  window?: boolean;
+}
+
+/** The optional column groups of a run. */
+export function trainColumnsOf(o: Pick<TrainOptions, 'algorithm' | 'windowStats'>): TrainColumns {
+  return { drift: o.algorithm === 'sgd', window: windowStatsOf(o) };
+}
+
+/**
+ * CSV header of `scmv train` (tidy: one row per replica and record). The optional groups come
+ * last: qr_drift, then the window statistics over the steps (previous record, this record]:
+ * window_steps, Q_k_l_mean, Q_k_l_var, …, R_k_m_mean, R_k_m_var, …, loss_mean, loss_var, loss_samples.
+ */
+export function trainHeader(K: number, M: number, compareOde: boolean, secondLayer = false, cols: TrainColumns = {}): string[] {
   const h = ['replica', 'step', 'tau', 'status', 'loss', ...overlapColumns(K, M)];
   if (compareOde) h.push('ode_loss', ...overlapColumns(K, M, 'ode_'), 'loss_abs_err', 'Q_max_err', 'R_max_err');
   // 2L-GD: second-layer weights v_k (and the ODE's), appended last
   if (secondLayer) h.push(...vColumns(K, ''), ...(compareOde ? [...vColumns(K, 'ode_'), 'v_max_err'] : []));
+  if (cols.drift) h.push('qr_drift');
+  if (cols.window) h.push('window_steps', ...overlapColumns(K, M).flatMap((c) => [`${c}_mean`, `${c}_var`]), 'loss_mean', 'loss_var', 'loss_samples');
   return h;
 }
 
@@ -265,7 +326,7 @@ function vColumns(K: number, prefix: string): string[] {
 }
 
 /** The CSV rows of one replica, in the order of trainHeader. */
-export function trainRows(K: number, M: number, compareOde: boolean, res: ReplicaResult, secondLayer = false): Cell[][] {
+export function trainRows(K: number, M: number, compareOde: boolean, res: ReplicaResult, secondLayer = false, cols: TrainColumns = {}): Cell[][] {
   return res.records.map((r) => {
     const row: Cell[] = [res.replica, r.step, r.tau, r.status, r.loss, ...overlapValues(K, M, r.Q, r.R)];
     if (compareOde) {
@@ -280,6 +341,14 @@ export function trainRows(K: number, M: number, compareOde: boolean, res: Replic
         const ov = Array.from(r.ode?.v ?? new Float64Array(K).fill(NaN));
         row.push(...ov, r.ode?.v ? Math.max(...v.map((x, k) => Math.abs(x - ov[k]))) : NaN);
       }
+    }
+    if (cols.drift) row.push(r.drift ?? NaN);
+    if (cols.window) {
+      const w = r.window;
+      if (w) {
+        const means = overlapValues(K, M, w.Qmean, w.Rmean), vars = overlapValues(K, M, w.Qvar, w.Rvar);
+        row.push(w.steps, ...means.flatMap((m, j) => [m, vars[j]]), w.lossMean, w.lossVar, w.lossSamples);
+      } else row.push(0, ...overlapColumns(K, M).flatMap(() => [NaN, NaN]), NaN, NaN, 0);
     }
     return row;
   });

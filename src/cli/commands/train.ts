@@ -1,7 +1,8 @@
 // `scmv train`: finite-N student networks trained on explicit weights (online SGD, population GD,
 // and the constrained / two-layer variants), with Q, R, T and ε measured every --record-every
-// steps and, with --compare-ode, the ODE from each replica's measured state at the same τ
-// (docs/theory.md §4, §5).
+// steps, per-window statistics over every step between records (--window-stats, default for sgd,
+// docs/theory.md §10) and, with --compare-ode, the ODE from each replica's measured state at the
+// same τ (docs/theory.md §4, §5).
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { getActivation } from '../../activations/index.js';
@@ -9,8 +10,8 @@ import { TEACHER_KINDS } from '../../network/teacher.js';
 import { GD_METHODS } from '../../network/gd.js';
 import { RETRACTIONS } from '../../network/constrained.js';
 import {
-  jobBytes, jobChunks, odeLabelOf, recordEveryOf, runTrain, totalSteps, trainHeader, trainRows, deviations, TRAIN_ALGORITHMS,
-  type TrainOptions,
+  jobBytes, jobChunks, lossEveryOf, odeLabelOf, recomputeEveryOf, recordEveryOf, runTrain, totalSteps, trainColumnsOf, trainHeader, trainRows,
+  deviations, windowStatsOf, TRAIN_ALGORITHMS, type TrainOptions,
 } from '../../runs/train.js';
 import { toCsv, writeCsv, type Cell } from '../../io/csv.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
@@ -34,7 +35,11 @@ export function registerTrain(program: Command): void {
     .addOption(opt('--dtau <float>', 'population GD step Δτ > 0', positive('dtau'), TRAIN.dtau))
     .addOption(opt('--gd-method <name>', `population GD integrator on W: ${GD_METHODS.join(' | ')}`, choice('gd-method', GD_METHODS), TRAIN.gdMethod as (typeof GD_METHODS)[number]))
     .addOption(opt('--tau-max <float>', 'train until τ = tau-max > 0', positive('tau-max'), TRAIN.tauMax))
-    .option('--record-every <int>', `steps between records (default: about ${TRAIN.records} records per run)`, int('record-every', 1))
+    .option('--record-every <int>', `steps between records (default: about ${TRAIN.records} records per run). --record-every 1 writes every step (its speed is then bound by CSV output); the window statistics (--window-stats) summarise every step at any --record-every`, int('record-every', 1))
+    .option('--window-stats', 'per-record-window statistics over EVERY step since the previous record: window_steps, the mean and variance (population, over the window\'s steps) of each Q_k_l (k ≤ l) and R_k_m (columns <name>_mean, <name>_var), and of the loss sampled every --loss-every steps (loss_mean, loss_var, loss_samples). Default: on for --algorithm sgd, whose kernel tracks Q and R at every step exactly (docs/theory.md §10), so folding a step costs O(K(K+M)), a few % of the step; off for the other algorithms, where it measures Q, R from the weights after every step, O(K(K+M)N) or ≈ K× the cost of a step')
+    .option('--no-window-stats', 'no window statistics (the default for algorithms other than sgd)')
+    .option('--loss-every <int>', `with window statistics: the loss ε costs K(K+M) arccos per evaluation, about one SGD step at N = 1000, so it is sampled (not taken at every step) at the steps that are multiples of this (default: min(${TRAIN.lossEvery}, --record-every), ≈ 1 % overhead)`, int('loss-every', 1))
+    .addOption(opt('--recompute-every <int>', 'sgd: recompute the tracked Q, R exactly from the weights every this many steps (0: never after the start); the column qr_drift reports max |tracked − exact| at the last recomputation', int('recompute-every', 0), TRAIN.recomputeEvery))
     .addOption(opt('--teacher <kind>', `teacher: ${TEACHER_KINDS.join(' | ')}`, choice('teacher', TEACHER_KINDS), TRAIN.teacher as (typeof TEACHER_KINDS)[number]));
   addActivation(cmd);
   addSeed(cmd, TRAIN.seed);
@@ -67,6 +72,7 @@ export function registerTrain(program: Command): void {
         tauMax: raw.tauMax, recordEvery: raw.recordEvery, teacher: raw.teacher, activation: raw.activation, alpha: raw.alpha,
         seed: raw.seed, replicas: raw.replicas, workers: raw.workers, backend: raw.algorithm === 'sgd' ? await resolveBackend(raw.backend) : 'js',
         compareOde: Boolean(raw.compareOde), kappa: raw.kappa, retraction: raw.retraction, odeKind: raw.ode === 'auto' ? undefined : raw.ode,
+        windowStats: raw.windowStats, lossEvery: raw.lossEvery, recomputeEvery: raw.recomputeEvery,
       };
       refuseMemory(`--replicas ${opts.replicas} × --K ${opts.K} × --N ${opts.N}`, jobBytes(opts), LIMITS.jobBytes);
       const jobsTotal = jobChunks(opts).length;
@@ -85,23 +91,30 @@ export function registerTrain(program: Command): void {
       const seconds = (performance.now() - started) / 1000;
       const secondLayer = opts.algorithm.startsWith('2l');
       const odeLabel = odeLabelOf(opts);
-      const header = trainHeader(opts.K, opts.M, opts.compareOde, secondLayer);
-      const rows: Cell[][] = results.flatMap((r) => trainRows(opts.K, opts.M, opts.compareOde, r, secondLayer));
+      const cols = trainColumnsOf(opts);
+      const header = trainHeader(opts.K, opts.M, opts.compareOde, secondLayer, cols);
+      const rows: Cell[][] = results.flatMap((r) => trainRows(opts.K, opts.M, opts.compareOde, r, secondLayer, cols));
       // headline and manifest summarise the replicas that did not diverge, and count the others
       const diverged = results.filter((r) => r.diverged).map((r) => r.replica);
       const ok = results.filter((r) => !r.diverged);
       let maxLossErr = 0;
       if (opts.compareOde) for (const r of ok) for (const rec of r.records) maxLossErr = Math.max(maxLossErr, deviations(rec).lossErr || 0);
       const finals = ok.map((r) => r.records[r.records.length - 1].loss);
+      // sgd: the largest drift of the tracked Q, R at any exact recomputation (NaN beats numbers)
+      const maxDrift = opts.algorithm === 'sgd' ? results.flatMap((r) => r.records.map((x) => x.drift ?? NaN)).reduce((a, b) => (Number.isNaN(b) ? b : Math.max(a, b)), 0) : null;
       const summary = `${opts.algorithm} N=${opts.N}: ${opts.replicas} replica(s), ${totalSteps(opts)} steps each, final loss ${finals.map((l) => l.toExponential(3)).join(' ') || '(none)'}`
         + (diverged.length ? `, ${diverged.length} diverged (replicas ${diverged.join(' ')}, not summarised)` : '')
         + (opts.compareOde ? `, max |loss − ode_loss| ${maxLossErr.toExponential(3)} (${odeLabel})` : '')
+        + (maxDrift !== null ? `, tracked Q, R drift ≤ ${maxDrift.toExponential(1)}` : '')
         + ` (${seconds.toFixed(2)} s)`;
       if (raw.out) {
         writeCsv(raw.out, header, rows);
-        writeManifest(manifestPath(raw.out), makeManifest('train', { ...raw, backend: opts.backend, recordEvery: recordEveryOf(opts) }, {
+        writeManifest(manifestPath(raw.out), makeManifest('train', {
+          ...raw, backend: opts.backend, recordEvery: recordEveryOf(opts), windowStats: windowStatsOf(opts),
+          lossEvery: windowStatsOf(opts) ? lossEveryOf(opts) : null, recomputeEvery: opts.algorithm === 'sgd' ? recomputeEveryOf(opts) : null,
+        }, {
           ode: opts.compareOde ? odeLabel : null,
-          result: { steps: totalSteps(opts), diverged, divergedCount: diverged.length, finalLoss: finals, maxLossAbsErr: opts.compareOde && ok.length ? maxLossErr : null, seconds },
+          result: { steps: totalSteps(opts), diverged, divergedCount: diverged.length, finalLoss: finals, maxLossAbsErr: opts.compareOde && ok.length ? maxLossErr : null, maxQrDrift: maxDrift, seconds },
         }));
         console.log(summary);
       } else {

@@ -1,20 +1,34 @@
-// WAT source of the WASM SIMD (f64x2) online-SGD kernel (docs/theory.md §4.2), assembled at load time by
-// src/network/sgd-wasm-module.ts with wabt. One call of `run` advances ONE replica by `steps` steps:
+// WAT source of the WASM SIMD (f64x2) online-SGD kernel (docs/theory.md §4.2, §10), assembled at load time by
+// src/network/sgd-wasm-module.ts with wabt. One call of `run` (or `runq`) advances ONE replica by `steps` steps:
 //
 //   x ~ N(0, I_N)  (xoshiro128** + 128-strip ziggurat, bit-identical to src/random/rng.ts),
 //   λ = W x/√N, ν = W* x/√N, Δ = Σ_k g(λ_k) − Σ_m g(ν_m),
 //   w_k ← w_k − (η/√N) Δ g′(λ_k) x,     g(z) = z > 0 ? z : αz  (α = 0: ReLU).
 //
+// `runq` also keeps the replica's overlaps current by the exact increments of docs/theory.md §10
+// (the same operations, in the same order, as src/network/track.ts):
+//
+//   row k of [Q R] ← (row − a_k z) − b_k c,   z = [λ, ν], c = [c_0…c_{K−1}, 0…],
+//   a_k = c_k/√N, b_k = λ_k/√N − c_k |x|²/N,  c_k = (η/√N) Δ g′(λ_k),
+//
+// with |x|² from one more row (x itself) in the projection, and, when asked, folds every step into
+// the window sums of src/network/window.ts (d = v − v_ref, S1 += d, S2 += d²) in f64x2.
+// `exact` recomputes the overlaps from the weights (Q_kl = w_k·w_l/N, R_km = w_k·w*_m/N, with the
+// projection loop) and returns the drift max |tracked − exact|.
+//
 // Memory layout (bytes): [0, 1024) kn, [1024, 2048) wn, [2048, 3072) fn (the ziggurat tables,
 // f64, copied in from src/random/ziggurat.ts), [3072, 3584) ki = ⌈kn⌉ as i32; everything else is laid out by the JS side:
 //   st   : 4 × i32 xoshiro state [s0, s1, s2, s3] (read at entry, written back at exit)
 //   x    : Ns × f64 input buffer, Ns = N rounded up to a multiple of 4, x[N…Ns) = 0
-//   rows : (K + M) × i32 byte addresses of the rows w_0…w_{K−1}, w*_0…w*_{M−1} (stride-free:
-//          each row holds Ns f64 with zero padding)
-//   proj : (K + M) × f64 scratch for λ, ν
+//   rows : (K + M + 1) × i32 byte addresses of the rows w_0…w_{K−1}, w*_0…w*_{M−1}, and x (for |x|²)
+//          (stride-free: each row holds Ns f64 with zero padding)
+//   proj : (K + M + 1) × f64 scratch for λ, ν (and |x|²/√N, zeroed after use)
+//   ov   : (runq) 4 blocks of K × Ps f64, Ps = K + M rounded up to even, B = 8·K·Ps bytes each:
+//          [ov | ref | S1 | S2], row k of ov = [Q_k·, R_k·, 0 padding]
+//   cz   : (runq) Ps × f64 scratch for c, zero beyond K
 // `run` returns the number of steps taken: `steps`, or fewer when a step has !(|Δ| ≤ maxDelta)
-// (that step's update is not applied). With gen = 0 it does not sample: x must be filled by the
-// caller (use steps = 1 then).
+// (that step's update is not applied, to the weights or the overlaps). With gen = 0 it does not
+// sample: x must be filled by the caller (use steps = 1 then).
 // The ziggurat's rare slow path (≈1.2 % of draws) calls the host's Math.log / Math.exp, so the
 // stream matches the JS generator bit for bit.
 /** Shape of the projection loop: rows sharing each load of x, and f64x2 accumulators per row (1 or 2). */
@@ -199,12 +213,78 @@ ${projectWat(opts.rowsPerBlock, opts.accPerRow)}
       (local.set $i (i32.add (local.get $i) (i32.const 32)))
       (br_if $l (i32.lt_u (local.get $i) (local.get $end)))))
 
-  (func (export "run")
+  ;; row ← (row − a z) − b c over Ps (even) entries: docs/theory.md §10's increment of row k of [Q R].
+  ;; With B > 0 the new values are also folded into the window: d = row − ref, S1 += d, S2 += d²,
+  ;; where ref, S1, S2 sit B, 2B, 3B bytes after the row.
+  (func $trackRow (param $row i32) (param $z i32) (param $c i32) (param $Ps i32) (param $a f64) (param $b f64) (param $B i32)
+    (local $i i32) (local $end i32) (local $p i32) (local $av v128) (local $bv v128) (local $v v128) (local $d v128) (local $q i32)
+    (local.set $av (f64x2.splat (local.get $a)))
+    (local.set $bv (f64x2.splat (local.get $b)))
+    (local.set $end (i32.shl (local.get $Ps) (i32.const 3)))
+    (if (i32.eqz (local.get $B))
+      (then
+        (loop $l
+          (local.set $p (i32.add (local.get $row) (local.get $i)))
+          (v128.store (local.get $p)
+            (f64x2.sub
+              (f64x2.sub (v128.load (local.get $p)) (f64x2.mul (local.get $av) (v128.load (i32.add (local.get $z) (local.get $i)))))
+              (f64x2.mul (local.get $bv) (v128.load (i32.add (local.get $c) (local.get $i))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $end)))))
+      (else
+        (loop $w
+          (local.set $p (i32.add (local.get $row) (local.get $i)))
+          (local.set $v
+            (f64x2.sub
+              (f64x2.sub (v128.load (local.get $p)) (f64x2.mul (local.get $av) (v128.load (i32.add (local.get $z) (local.get $i)))))
+              (f64x2.mul (local.get $bv) (v128.load (i32.add (local.get $c) (local.get $i))))))
+          (v128.store (local.get $p) (local.get $v))
+          (local.set $q (i32.add (local.get $p) (local.get $B)))
+          (local.set $d (f64x2.sub (local.get $v) (v128.load (local.get $q))))
+          (local.set $q (i32.add (local.get $q) (local.get $B)))
+          (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q)) (local.get $d)))
+          (local.set $q (i32.add (local.get $q) (local.get $B)))
+          (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q)) (f64x2.mul (local.get $d) (local.get $d))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br_if $w (i32.lt_u (local.get $i) (local.get $end)))))))
+
+  ;; Exact overlaps from the weights (docs/theory.md §1, §10): row k of [Q R] = (w_k · [w_0…w_{K−1}, w*_0…w*_{M−1}])·invN,
+  ;; computed into scratch (K × Ps f64), compared with ov, copied over it. Returns max |ov − exact| (NaN propagates).
+  (func (export "exact")
+    (param $rows i32) (param $ov i32) (param $scratch i32) (param $K i32) (param $M i32) (param $Ns i32) (param $Ps i32) (param $invN f64)
+    (result f64)
+    (local $k i32) (local $i i32) (local $end i32) (local $drift f64) (local $e f64)
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_s (local.get $k) (local.get $K)))
+        (call $project
+          (i32.load (i32.add (local.get $rows) (i32.shl (local.get $k) (i32.const 2))))
+          (local.get $rows)
+          (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $k) (local.get $Ps)) (i32.const 3)))
+          (i32.add (local.get $K) (local.get $M)) (local.get $Ns) (local.get $invN))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $row)))
+    (local.set $end (i32.shl (i32.mul (local.get $K) (local.get $Ps)) (i32.const 3)))
+    (block $cdone
+      (loop $copy
+        (br_if $cdone (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $e (f64.load (i32.add (local.get $scratch) (local.get $i))))
+        (local.set $drift (f64.max (local.get $drift)
+          (f64.abs (f64.sub (f64.load (i32.add (local.get $ov) (local.get $i))) (local.get $e)))))
+        (f64.store (i32.add (local.get $ov) (local.get $i)) (local.get $e))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $copy)))
+    (local.get $drift))
+
+  ;; The step loop. track = 0: weights only (ov, cz, Ps, B unused). track = 1: also the overlaps in ov
+  ;; (K rows of Ps f64), c in cz, and with B > 0 the window sums B, 2B, 3B bytes after ov.
+  (func $steps
     (param $st i32) (param $x i32) (param $rows i32) (param $proj i32)
     (param $K i32) (param $M i32) (param $N i32) (param $Ns i32) (param $steps i32) (param $gen i32)
     (param $lr f64) (param $s f64) (param $alpha f64) (param $maxDelta f64)
+    (param $track i32) (param $ov i32) (param $cz i32) (param $Ps i32) (param $B i32)
     (result i32)
-    (local $t i32) (local $k i32) (local $delta f64) (local $z f64) (local $c f64) (local $ck f64)
+    (local $t i32) (local $k i32) (local $delta f64) (local $z f64) (local $c f64) (local $ck f64) (local $x2 f64) (local $q i32)
     (global.set $s0 (i32.load (local.get $st)))
     (global.set $s1 (i32.load offset=4 (local.get $st)))
     (global.set $s2 (i32.load offset=8 (local.get $st)))
@@ -213,8 +293,9 @@ ${projectWat(opts.rowsPerBlock, opts.accPerRow)}
       (loop $step
         (br_if $stop (i32.ge_s (local.get $t) (local.get $steps)))
         (if (local.get $gen) (then (call $fill (local.get $x) (local.get $N))))
+        ;; with track, row K + M is x itself: proj[K + M] = |x|²/√N
         (call $project (local.get $x) (local.get $rows) (local.get $proj)
-          (i32.add (local.get $K) (local.get $M)) (local.get $Ns) (local.get $s))
+          (i32.add (i32.add (local.get $K) (local.get $M)) (local.get $track)) (local.get $Ns) (local.get $s))
         ;; Δ = −Σ_m g(ν_m) + Σ_k g(λ_k) (same order as the js kernel)
         (local.set $delta (f64.const 0))
         (local.set $k (i32.const 0))
@@ -244,11 +325,35 @@ ${projectWat(opts.rowsPerBlock, opts.accPerRow)}
             (local.set $ck (f64.mul (local.get $c)
               (select (f64.const 1) (local.get $alpha)
                 (f64.gt (f64.load (i32.add (local.get $proj) (i32.shl (local.get $k) (i32.const 3)))) (f64.const 0)))))
+            (if (local.get $track)
+              (then (f64.store (i32.add (local.get $cz) (i32.shl (local.get $k) (i32.const 3))) (local.get $ck))))
             (if (f64.ne (local.get $ck) (f64.const 0))
               (then (call $axpy (i32.load (i32.add (local.get $rows) (i32.shl (local.get $k) (i32.const 2))))
                 (local.get $x) (local.get $Ns) (local.get $ck))))
             (local.set $k (i32.add (local.get $k) (i32.const 1)))
             (br $ul)))
+        (if (local.get $track)
+          (then
+            ;; |x|²/N = proj[K + M]·(1/√N); the slot is zeroed so that z's padding stays 0
+            (local.set $q (i32.add (local.get $proj) (i32.shl (i32.add (local.get $K) (local.get $M)) (i32.const 3))))
+            (local.set $x2 (f64.mul (f64.load (local.get $q)) (local.get $s)))
+            (f64.store (local.get $q) (f64.const 0))
+            (local.set $k (i32.const 0))
+            (block $qdone
+              (loop $ql
+                (br_if $qdone (i32.ge_s (local.get $k) (local.get $K)))
+                (local.set $ck (f64.load (i32.add (local.get $cz) (i32.shl (local.get $k) (i32.const 3)))))
+                ;; a_k = c_k/√N, b_k = λ_k/√N − c_k |x|²/N
+                (call $trackRow
+                  (i32.add (local.get $ov) (i32.shl (i32.mul (local.get $k) (local.get $Ps)) (i32.const 3)))
+                  (local.get $proj) (local.get $cz) (local.get $Ps)
+                  (f64.mul (local.get $s) (local.get $ck))
+                  (f64.sub
+                    (f64.mul (local.get $s) (f64.load (i32.add (local.get $proj) (i32.shl (local.get $k) (i32.const 3)))))
+                    (f64.mul (local.get $x2) (local.get $ck)))
+                  (local.get $B))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $ql)))))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $step)))
     (i32.store (local.get $st) (global.get $s0))
@@ -256,6 +361,29 @@ ${projectWat(opts.rowsPerBlock, opts.accPerRow)}
     (i32.store offset=8 (local.get $st) (global.get $s2))
     (i32.store offset=12 (local.get $st) (global.get $s3))
     (local.get $t))
+
+  ;; Weights only (docs/theory.md §4.2).
+  (func (export "run")
+    (param $st i32) (param $x i32) (param $rows i32) (param $proj i32)
+    (param $K i32) (param $M i32) (param $N i32) (param $Ns i32) (param $steps i32) (param $gen i32)
+    (param $lr f64) (param $s f64) (param $alpha f64) (param $maxDelta f64)
+    (result i32)
+    (call $steps (local.get $st) (local.get $x) (local.get $rows) (local.get $proj)
+      (local.get $K) (local.get $M) (local.get $N) (local.get $Ns) (local.get $steps) (local.get $gen)
+      (local.get $lr) (local.get $s) (local.get $alpha) (local.get $maxDelta)
+      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))
+
+  ;; Weights and overlaps (docs/theory.md §4.2, §10), and with B > 0 the window sums.
+  (func (export "runq")
+    (param $st i32) (param $x i32) (param $rows i32) (param $proj i32)
+    (param $K i32) (param $M i32) (param $N i32) (param $Ns i32) (param $steps i32) (param $gen i32)
+    (param $lr f64) (param $s f64) (param $alpha f64) (param $maxDelta f64)
+    (param $ov i32) (param $cz i32) (param $Ps i32) (param $B i32)
+    (result i32)
+    (call $steps (local.get $st) (local.get $x) (local.get $rows) (local.get $proj)
+      (local.get $K) (local.get $M) (local.get $N) (local.get $Ns) (local.get $steps) (local.get $gen)
+      (local.get $lr) (local.get $s) (local.get $alpha) (local.get $maxDelta)
+      (i32.const 1) (local.get $ov) (local.get $cz) (local.get $Ps) (local.get $B)))
 )
 `;
 }

@@ -112,6 +112,8 @@ export function runOptions(o: ValidateOptions, run: ValidateRun): TrainOptions {
     tauMax: run.algorithm === 'sgd' ? o.sgdTauMax : o.gdTauMax, teacher: o.teacher, activation: o.activation, alpha: o.alpha,
     seed: run.seed, replicas: 1, workers: 1, backend: o.backend, compareOde: true,
     odeKind: run.algorithm === 'sgd' ? o.sgdOdeKind : undefined,
+    // the report uses the records only; no per-window statistics
+    windowStats: false,
   };
   t.recordEvery = Math.max(1, Math.ceil(totalSteps(t) / o.records));
   return t;
