@@ -5,7 +5,7 @@
 // batched with matMul. Divergence (!(|Δ| ≤ maxDelta)) is tracked in-graph by an `alive` mask,
 // so the host reads the tensors back only once per advance(). The trajectory follows the js
 // kernel up to float32 round-off (the inputs are the same draws).
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { ActivationName } from '../activations/index.js';
 import { DEFAULT_MAX_DELTA, type SgdBatch, type SgdKernel, type SgdKernelSpec } from './backend.js';
 import { loadTf, type Tf, type TfBackendName } from './tfjs-loader.js';
