@@ -3,7 +3,7 @@
 //       with the cost of sampling x alone (1000 or 10⁴ ziggurat normals, JS vs WASM);
 //   (b) speed-up of 2 pool workers over 1 on 64 replicas (src/network/sgd-job.ts per replica);
 //   (c) the tfjs kernel (float32) for reference: 1 replica, and 64 replicas batched in one tensor.
-// Medians over --repeats (after one warm-up). Workers load dist/: run `npx tsc -p tsconfig.build.json` first.
+// Medians over --repeats (after one warm-up). Workers load dist/: run `npm run build` first.
 // Run: npx tsx bench/sgd.ts [--repeats 5] [--skip-steps] [--skip-workers] [--skip-tfjs]
 import { cpus, loadavg } from 'node:os';
 import { createKernel as createJs } from '../src/network/sgd-js.js';

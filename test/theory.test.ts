@@ -1,6 +1,10 @@
 // Population loss, its gradients and the order-parameter flow (docs/theory.md §2–3).
 import { describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu'; // registers the 'cpu' backend and its kernels
+// tfjs-core's main entry registers no gradient functions; the ones it ships are registered by this
+// side-effect module (ES module source: vitest transforms it, plain Node could not load it).
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { ACTIVATION_NAMES, getActivation } from '../src/activations/index.js';
 import { populationLoss } from '../src/theory/loss.js';
 import { makeLossGradients } from '../src/theory/gradients.js';
@@ -90,8 +94,9 @@ describe('G = ∂ε/∂Q and H = ∂ε/∂R', () => {
     const loss = (Qt: tf.Tensor, Rt: tf.Tensor) => {
       const dQ = tf.sum(tf.mul(Qt, tf.eye(K)), 1); // diagonal of Q
       const dT = tf.tensor1d(Array.from({ length: M }, (_, m) => T[m * M + m]));
-      const ss = I2(tf.reshape(dQ, [K, 1]).tile([1, K]), tf.reshape(dQ, [1, K]).tile([K, 1]), Qt).sum().mul(0.5);
-      const st = I2(tf.reshape(dQ, [K, 1]).tile([1, M]), tf.reshape(dT, [1, M]).tile([K, 1]), Rt).sum();
+      // functional ops only: tfjs-core alone does not install the chained ones (t.tile(), t.sum(), …)
+      const ss = tf.mul(tf.sum(I2(tf.tile(tf.reshape(dQ, [K, 1]), [1, K]), tf.tile(tf.reshape(dQ, [1, K]), [K, 1]), Qt)), 0.5);
+      const st = tf.sum(I2(tf.tile(tf.reshape(dQ, [K, 1]), [1, M]), tf.tile(tf.reshape(dT, [1, M]), [K, 1]), Rt));
       return tf.sub(ss, st) as tf.Scalar;
     };
     const grads = tf.grads((Qt: tf.Tensor, Rt: tf.Tensor) => loss(Qt, Rt));

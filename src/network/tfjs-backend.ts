@@ -11,7 +11,7 @@
 // so batch.drift stays 0; with spec.windowStats it advances one step at a time and recomputes
 // them after every step to fold it into the window, an O(K(K + M)N) host computation per step
 // (tfjs is a reference backend; js and wasm fold a step in O(K(K + M))).
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type { ActivationName } from '../activations/index.js';
 import { DEFAULT_MAX_DELTA, sizeOverlaps, type SgdBatch, type SgdKernel, type SgdKernelSpec } from './backend.js';
 import { overlapScratch, recomputeOverlaps } from './track.js';

@@ -1,13 +1,17 @@
 // Loads TensorFlow.js once per process, fastest backend first:
 //   1. @tensorflow/tfjs-node (native, optional dependency; absent on many machines),
-//   2. @tensorflow/tfjs with @tensorflow/tfjs-backend-wasm (float32, runs offline: the .wasm
+//   2. @tensorflow/tfjs-core with @tensorflow/tfjs-backend-wasm (float32, runs offline: the .wasm
 //      files are read from the installed package's dist/ directory),
-//   3. @tensorflow/tfjs on its plain JS 'cpu' backend.
+//   3. @tensorflow/tfjs-core on @tensorflow/tfjs-backend-cpu, the plain JS 'cpu' backend.
 // SCMV_TFJS_BACKEND=node|wasm|cpu (or the `prefer` argument) starts the list at that entry.
+// Only tfjs-core and the two backends are dependencies (not the whole @tensorflow/tfjs: layers,
+// converter, data and webgl are unused). Importing a backend package registers the backend and
+// all of its kernels with tfjs-core; gradient functions are NOT registered by tfjs-core's main
+// entry (nothing here needs them: the kernels apply their updates by hand).
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-export type Tf = typeof import('@tensorflow/tfjs');
+export type Tf = typeof import('@tensorflow/tfjs-core');
 export type TfBackendName = 'node' | 'wasm' | 'cpu';
 const ORDER: readonly TfBackendName[] = ['node', 'wasm', 'cpu'];
 
@@ -27,8 +31,8 @@ async function tryNode(): Promise<LoadedTf> {
 }
 
 async function tryWasm(): Promise<LoadedTf> {
-  const tf = await import('@tensorflow/tfjs');
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const tf = await import('@tensorflow/tfjs-core');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm'); // registers the 'wasm' backend and its kernels
   const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
   // main is …/tfjs-backend-wasm/dist/tf-backend-wasm.node.js; the .wasm files sit beside it
   wasm.setWasmPaths(join(dirname(main), '/'));
@@ -38,7 +42,8 @@ async function tryWasm(): Promise<LoadedTf> {
 }
 
 async function tryCpu(): Promise<LoadedTf> {
-  const tf = await import('@tensorflow/tfjs');
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-cpu'); // registers 'cpu' and its kernels
   if (!(await tf.setBackend('cpu'))) throw new Error('tfjs cpu backend failed to initialise');
   await tf.ready();
   return { tf, backend: 'cpu' };
@@ -67,4 +72,3 @@ export function loadTf(prefer?: TfBackendName): Promise<LoadedTf> {
   }
   return p;
 }
-
