@@ -1,52 +1,56 @@
 // Closed-form Gaussian integrals against Monte Carlo, and I2 partials against finite differences.
 import { describe, expect, it } from 'vitest';
-import { getActivation, ACTIVATION_NAMES } from '../src/activations/index.js';
+import { getActivation, ACTIVATION_NAMES, type Activation } from '../src/activations/index.js';
 import { createRng } from '../src/random/rng.js';
 import { randomCovariance, cholesky } from './helpers.js';
 
 const activations = ACTIVATION_NAMES.map((n) => getActivation(n, 0.2));
 
-describe.each(activations)('$name', (act) => {
-  it('I2 matches Monte Carlo within 5 standard errors on 20 random covariances', () => {
-    const rng = createRng(11, act.name, 'I2');
-    const S = 200_000;
-    for (let trial = 0; trial < 20; trial++) {
-      const C = randomCovariance(2, rng);
-      const L = cholesky(C, 2);
-      let sum = 0, sum2 = 0;
-      for (let s = 0; s < S; s++) {
-        const z0 = rng.normal(), z1 = rng.normal();
-        const u = L[0] * z0, v = L[2] * z0 + L[3] * z1;
-        const f = act.g(u) * act.g(v);
-        sum += f;
-        sum2 += f * f;
-      }
-      const mean = sum / S;
-      const se = Math.sqrt((sum2 / S - mean * mean) / S);
-      expect(Math.abs(act.I2(C[0], C[3], C[1]) - mean)).toBeLessThan(5 * se + 1e-12);
-    }
-  });
+/**
+ * The activation × integral table: every closed form against plain Monte Carlo on random
+ * covariances of its dimension (docs/theory.md §2, §4.2). `f` is the integrand at a Gaussian
+ * sample z with covariance C; `closed` the closed form at C.
+ */
+interface IntegralCase {
+  name: string;
+  dim: number;
+  trials: number;
+  samples: number;
+  f: (act: Activation, z: Float64Array) => number;
+  closed: (act: Activation, C: Float64Array) => number | undefined;
+}
+const INTEGRALS: IntegralCase[] = [
+  { name: 'I2 = E[g(u) g(v)]', dim: 2, trials: 20, samples: 200_000, f: (a, z) => a.g(z[0]) * a.g(z[1]), closed: (a, C) => a.I2(C[0], C[3], C[1]) },
+  { name: 'I3 = E[g′(u) v g(w)]', dim: 3, trials: 20, samples: 200_000, f: (a, z) => a.gPrime(z[0]) * z[1] * a.g(z[2]), closed: (a, C) => a.I3(C[0], C[1], C[2], C[5], C[8]) },
+  { name: 'J2 = E[g′(u) g′(v)]', dim: 2, trials: 10, samples: 100_000, f: (a, z) => a.gPrime(z[0]) * a.gPrime(z[1]), closed: (a, C) => a.J2?.(C[0], C[3], C[1]) },
+  { name: 'I4 = E[g′(u) g′(v) g(a) g(b)]', dim: 4, trials: 6, samples: 150_000, f: (a, z) => a.gPrime(z[0]) * a.gPrime(z[1]) * a.g(z[2]) * a.g(z[3]), closed: (a, C) => a.I4?.(C) },
+];
 
-  it('I3 matches Monte Carlo within 5 standard errors on 20 random covariances', () => {
-    const rng = createRng(12, act.name, 'I3');
-    const S = 200_000;
-    for (let trial = 0; trial < 20; trial++) {
-      const C = randomCovariance(3, rng);
-      const L = cholesky(C, 3);
+describe.each(activations)('$name', (act) => {
+  it.each(INTEGRALS)('$name matches Monte Carlo within 5 standard errors on random covariances', (c) => {
+    const rng = createRng(11, act.name, c.name);
+    const z = new Float64Array(c.dim);
+    const e = new Float64Array(c.dim);
+    for (let trial = 0; trial < c.trials; trial++) {
+      const C = randomCovariance(c.dim, rng);
+      const want = c.closed(act, C);
+      expect(want, `${act.name} provides ${c.name}`).toBeDefined();
+      const L = cholesky(C, c.dim);
       let sum = 0, sum2 = 0;
-      for (let s = 0; s < S; s++) {
-        const z0 = rng.normal(), z1 = rng.normal(), z2 = rng.normal();
-        const u = L[0] * z0;
-        const v = L[3] * z0 + L[4] * z1;
-        const w = L[6] * z0 + L[7] * z1 + L[8] * z2;
-        const f = act.gPrime(u) * v * act.g(w);
+      for (let s = 0; s < c.samples; s++) {
+        for (let i = 0; i < c.dim; i++) e[i] = rng.normal();
+        for (let i = 0; i < c.dim; i++) {
+          let v = 0;
+          for (let j = 0; j <= i; j++) v += L[i * c.dim + j] * e[j];
+          z[i] = v;
+        }
+        const f = c.f(act, z);
         sum += f;
         sum2 += f * f;
       }
-      const mean = sum / S;
-      const se = Math.sqrt((sum2 / S - mean * mean) / S);
-      const I3 = act.I3(C[0], C[1], C[2], C[5], C[8]);
-      expect(Math.abs(I3 - mean)).toBeLessThan(5 * se + 1e-12);
+      const mean = sum / c.samples;
+      const se = Math.sqrt((sum2 / c.samples - mean * mean) / c.samples);
+      expect(Math.abs(want! - mean)).toBeLessThan(5 * se + 1e-12);
     }
   });
 

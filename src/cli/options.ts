@@ -85,8 +85,12 @@ export function addSeed(cmd: Command, value: number, description = 'random seed,
 export const CORES = Math.max(1, availableParallelism());
 
 /** --workers: worker threads, default the core count, at most 4× the core count. */
+export function workersOption(): Option {
+  return opt('--workers <int>', 'worker threads (results do not depend on it), in [1, 4 × the number of cores]', int('workers', 1, 4 * CORES), CORES, 'the number of cores');
+}
+
 export function addWorkers(cmd: Command): Command {
-  return cmd.addOption(opt('--workers <int>', `worker threads (results do not depend on it), in [1, ${4 * CORES}]`, int('workers', 1, 4 * CORES), CORES, `the ${CORES} cores`));
+  return cmd.addOption(workersOption());
 }
 
 export type BackendChoice = BackendName | 'auto';

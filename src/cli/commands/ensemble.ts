@@ -10,7 +10,7 @@ import {
   type EnsembleOptions, type Shard,
 } from '../../runs/ensemble.js';
 import { makeManifest } from '../../io/manifest.js';
-import { choice, CORES, int, opt, positive, real, seedOption } from '../options.js';
+import { choice, int, opt, positive, real, seedOption, workersOption } from '../options.js';
 import { UsageError } from '../../errors.js';
 import { checkWritable } from '../../io/files.js';
 import { onInterrupt } from '../signals.js';
@@ -37,7 +37,7 @@ export function registerEnsemble(program: Command): void {
     .addOption(opt('--activation <name>', `activation g: ${ACTIVATION_NAMES.join(' | ')}`, choice('activation', ACTIVATION_NAMES), ACTIVATION.activation))
     .addOption(opt('--alpha <float>', 'leaky ReLU negative slope α, in [0, 1)', real('alpha', 0, 1, { max: true }), ACTIVATION.alpha))
     .option('--init-dim <int>', 'dimension d of the Gaussian initialisation, d ≥ M, ongd d ≥ K (default: M)', int('init-dim', 1))
-    .addOption(opt('--workers <int>', `worker threads (results do not depend on it), in [1, ${4 * CORES}]`, int('workers', 1, 4 * CORES), CORES, `the ${CORES} cores`))
+    .addOption(workersOption())
     .option('--shard <i/n>', 'run only the runs with run % n == i (0 ≤ i < n; default 0/1, all runs)', shardOption)
     .addOption(opt('--tol <float>', 'converged when the RHS max-norm is below tol', positive('tol'), ENSEMBLE.tol))
     .addOption(opt('--tau-max <float>', 'give up (class none unless global) at this τ', positive('tau-max'), ENSEMBLE.tauMax))
