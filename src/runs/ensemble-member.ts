@@ -178,17 +178,24 @@ function tryPolish(
     // a minimum, not a saddle: the weight-space Hessian in the run's own dimension d has no
     // negative eigenvalue (2·K·d gradient evaluations)
     const minEig = weightHessianMinEig(spec, p.Q, p.R, T);
-    evals += 2 * K * spec.initDim;
+    evals += 2 * K * hessianDim(spec);
     ok = minEig > -1e-7;
   }
   return { ok, evals, Q: p.Q, R: p.R, loss: lp, norm: np };
+}
+
+/** The realisation dimension of the Hessian check: the run's own d, at most K + M + 1. */
+function hessianDim(spec: RunSpec): number {
+  return Math.min(spec.initDim, spec.K + spec.M + 1);
 }
 
 /** Smallest eigenvalue of ∇²_u ε at a realisation in dimension d (K + M + 1 if d is below the rank). */
 function weightHessianMinEig(spec: RunSpec, Q: Float64Array, R: Float64Array, T: Float64Array): number {
   const act = getActivation(spec.activation, spec.alpha);
   try {
-    return hessianSpectrum(act, spec.K, spec.M, Q, R, T, spec.initDim, 1).minEig;
+    // beyond K + M + 1 the extra dimensions only repeat the block S (docs/theory.md §11): the
+    // smallest eigenvalue is the same, so the cost never grows with --init-dim
+    return hessianSpectrum(act, spec.K, spec.M, Q, R, T, hessianDim(spec), 1).minEig;
   } catch {
     try {
       return hessianSpectrum(act, spec.K, spec.M, Q, R, T, spec.K + spec.M + 1, 1).minEig;

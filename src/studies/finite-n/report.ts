@@ -19,7 +19,7 @@ import { loadLevels, nearestLevel, type Level } from './levels.js';
 import type { FiniteNOptions } from './options.js';
 import { wilson } from '../../stats/wilson.js';
 import { histogram } from '../../stats/histogram.js';
-import { logLogFit } from '../../stats/fit.js';
+import { fitLinearQuadratic, logLogFit } from '../../stats/fit.js';
 import { peakOf, quantile } from '../../stats/describe.js';
 import { readCsvFile } from '../../io/csv.js';
 
@@ -57,20 +57,6 @@ export const BIAS_COLUMNS = [
 
 export const LEVEL_BIAS_COLUMNS = ['N', 'lr', 'family_n', 'replicas', 'escaped', 'diverged', 'level', 'bias_mean', 'bias_se', 'bias_over_lr', 'loss_se_within'] as const;
 export const LEVEL_FIT_COLUMNS = ['N', 'family_n', 'points', 'lrs', 'slope', 'slope_se', 'intercept', 'coef_eta', 'coef_eta2'] as const;
-
-/** Least squares of y = a η + b η² (no constant): [a, b]. */
-export function fitLinearQuadratic(eta: readonly number[], y: readonly number[]): [number, number] {
-  let s2 = 0, s3 = 0, s4 = 0, t1 = 0, t2 = 0;
-  eta.forEach((e, i) => {
-    s2 += e * e;
-    s3 += e ** 3;
-    s4 += e ** 4;
-    t1 += e * y[i];
-    t2 += e * e * y[i];
-  });
-  const det = s2 * s4 - s3 * s3;
-  return [(t1 * s4 - t2 * s3) / det, (s2 * t2 - s3 * t1) / det];
-}
 
 /** Lower end of the large-N fits. */
 export const FIT_LARGE_N = 256;
