@@ -142,8 +142,7 @@ describe('the minimum check does not grow with --init-dim', () => {
     expect(performance.now() - t0).toBeLessThan(10_000);
     expect(big.class).toBe('local');
     expect(big.stop).toBe('polished');
-    // the same initial draw seen at d = 1000 and a realisation check in K + M + 1 = 22 dimensions
-    const { hessianSpectrum } = await import('../src/theory/stability.js');
-    expect(typeof hessianSpectrum).toBe('function');
+    expect(big.family_n).toBe(1);
+    expect(big.rhs_norm).toBeLessThan(1e-10);
   });
 });
