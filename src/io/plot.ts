@@ -27,6 +27,9 @@ export interface LineChart {
   points?: boolean;
   /** Longest legend label in pixels before it is truncated (default 400: labels stay whole). */
   legendLabelLimit?: number;
+  /** Fields of the lower and upper ends of an error bar at each point (e.g. quartiles over seeds). */
+  yLow?: string;
+  yHigh?: string;
   width?: number;
   height?: number;
 }
@@ -51,16 +54,28 @@ export function lineChartSpec(data: readonly Row[], c: LineChart): TopLevelSpec 
   } else if (c.dash) encoding.strokeDash = { field: c.dash, type: 'nominal', title: c.dash, legend };
   const detail = [c.color, c.dash].filter((f): f is string => Boolean(f));
   if (detail.length) encoding.detail = detail.map((field) => ({ field, type: 'nominal' }));
-  return {
+  const common = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(c.title ? { title: c.title } : {}),
     width: c.width ?? 480,
     height: c.height ?? 300,
     background: 'white',
     data: { values },
-    mark: { type: 'line', point: Boolean(c.points), clip: true },
-    encoding,
-  } as TopLevelSpec;
+  };
+  const line = { mark: { type: 'line', point: Boolean(c.points), clip: true }, encoding };
+  if (!c.yLow || !c.yHigh) return { ...common, ...line } as TopLevelSpec;
+  // error bars from yLow to yHigh at each point, in the line's colour
+  const bars = {
+    transform: [{ filter: `isValid(datum['${c.yLow}']) && isValid(datum['${c.yHigh}']) && datum['${c.yLow}'] > 0` }],
+    mark: { type: 'rule', clip: true },
+    encoding: {
+      x: encoding.x,
+      y: { field: c.yLow, type: 'quantitative', scale: (encoding.y as { scale: unknown }).scale },
+      y2: { field: c.yHigh },
+      ...(encoding.color ? { color: encoding.color } : {}),
+    },
+  };
+  return { ...common, layer: [line, bars] } as TopLevelSpec;
 }
 
 /** A figure as written: its vega-lite spec and the SVG rendered from it. */

@@ -18,7 +18,7 @@
 import { join } from 'node:path';
 import { mapPool } from '../../runs/pool.js';
 import { appendCsv, numericRecord, readCsvFile, writeCsv, type Cell } from '../../io/csv.js';
-import { median } from '../../stats/describe.js';
+import { median, quantile } from '../../stats/describe.js';
 import { logLogFit } from '../../stats/fit.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
 import { writeLineChart, type Row } from '../../io/plot.js';
@@ -55,8 +55,8 @@ export const RUN_COLUMNS = [
   'Q_max_err', 'R_max_err', 'Q_max_err_sgd_ode', 'R_max_err_sgd_ode', 'sgd_ode_rhs_evals', 'wall_ms',
 ] as const;
 export const TRAJECTORY_COLUMNS = ['K', 'M', 'N', 'seed', 'scaling', 'c', 'eta', 'tau', 'loss_sgd', 'loss_gf', 'loss_sgd_ode'] as const;
-export const SUMMARY_COLUMNS = ['K', 'M', 'scaling', 'c', 'N', 'eta', 'runs', 'diverged', 'truncated', 'loss_dev_gf', 'loss_dev_sgd_ode', 'rel_dev_gf', 'Q_max_err', 'R_max_err', 'Q_max_err_sgd_ode', 'R_max_err_sgd_ode', 'within_1pct'] as const;
-export const FIT_COLUMNS = ['K', 'M', 'scaling', 'c', 'measure', 'points', 'N_min', 'N_max', 'slope', 'constant'] as const;
+export const SUMMARY_COLUMNS = ['K', 'M', 'scaling', 'c', 'N', 'eta', 'runs', 'diverged', 'truncated', 'loss_dev_gf', 'loss_dev_gf_q1', 'loss_dev_gf_q3', 'loss_dev_sgd_ode', 'loss_dev_sgd_ode_q1', 'loss_dev_sgd_ode_q3', 'rel_dev_gf', 'Q_max_err', 'R_max_err', 'Q_max_err_sgd_ode', 'R_max_err_sgd_ode', 'within_1pct'] as const;
+export const FIT_COLUMNS = ['K', 'M', 'scaling', 'c', 'measure', 'points', 'N_min', 'N_max', 'slope', 'constant', 'slope_se'] as const;
 
 
 const keyOf = (r: Record<string, unknown> | SgdScalingJobInput) => `${r.K}|${r.M}|${r.N}|${r.seed}|${r.scaling}|${Number(r.c)}`;
@@ -126,10 +126,13 @@ export async function writeSgdScalingReport(o: SgdScalingOptions): Promise<void>
     const r0 = rs[0];
     const ok = rs.filter((r) => Number(r.diverged) !== 1);
     const med = (f: string) => median(ok.map((r) => Number(r[f])));
+    const q = (f: string, p: number) => quantile(ok.map((r) => Number(r[f])).sort((a, b) => a - b), p);
     summary.push({
       K: r0.K, M: r0.M, scaling: r0.scaling, c: r0.c, N: r0.N, eta: r0.eta, runs: rs.length,
       diverged: rs.length - ok.length, truncated: rs.filter((r) => Number(r.truncated) === 1).length,
-      loss_dev_gf: med('loss_dev_gf'), loss_dev_sgd_ode: med('loss_dev_sgd_ode'), rel_dev_gf: med('rel_dev_gf'),
+      loss_dev_gf: med('loss_dev_gf'), loss_dev_gf_q1: q('loss_dev_gf', 0.25), loss_dev_gf_q3: q('loss_dev_gf', 0.75),
+      loss_dev_sgd_ode: med('loss_dev_sgd_ode'), loss_dev_sgd_ode_q1: q('loss_dev_sgd_ode', 0.25), loss_dev_sgd_ode_q3: q('loss_dev_sgd_ode', 0.75),
+      rel_dev_gf: med('rel_dev_gf'),
       Q_max_err: med('Q_max_err'), R_max_err: med('R_max_err'), Q_max_err_sgd_ode: med('Q_max_err_sgd_ode'), R_max_err_sgd_ode: med('R_max_err_sgd_ode'),
       within_1pct: ok.length === rs.length && ok.every((r) => Number(r.within_1pct) === 1) ? 1 : 0,
     });
@@ -149,7 +152,7 @@ export async function writeSgdScalingReport(o: SgdScalingOptions): Promise<void>
   for (const rs of series.values()) {
     for (const measure of ['loss_dev_gf', 'loss_dev_sgd_ode', 'Q_max_err', 'R_max_err']) {
       const f = logLogFit(rs.map((r) => Number(r.N)), rs.map((r) => Number(r[measure])));
-      fits.push([rs[0].K, rs[0].M, rs[0].scaling, rs[0].c, measure, f.points, Math.min(...rs.map((r) => Number(r.N))), Math.max(...rs.map((r) => Number(r.N))), f.slope, Math.exp(f.intercept)]);
+      fits.push([rs[0].K, rs[0].M, rs[0].scaling, rs[0].c, measure, f.points, Math.min(...rs.map((r) => Number(r.N))), Math.max(...rs.map((r) => Number(r.N))), f.slope, Math.exp(f.intercept), f.slopeSe]);
     }
   }
   writeCsv(join(o.outDir, 'fits.csv'), FIT_COLUMNS, fits);
@@ -163,9 +166,10 @@ export async function writeSgdScalingReport(o: SgdScalingOptions): Promise<void>
       ['loss_dev_sgd_ode', 'deviation-sgd-ode', 'max_τ |ε_SGD − ε_SGD-ODE|'],
     ] as const) {
       await writeLineChart(join(o.outDir, `${name}-K${K}M${M}.svg`), data, {
-        title: `Online SGD vs ${measure === 'loss_dev_gf' ? 'gradient flow' : 'SGD ODE'}, K = ${K}, M = ${M} (median over seeds)`,
+        title: `Online SGD vs ${measure === 'loss_dev_gf' ? 'gradient flow' : 'SGD ODE'}, K = ${K}, M = ${M} (median over seeds, bars: quartiles)`,
         x: 'N', y: measure, xScale: 'log', yScale: 'log', xTitle: 'N', yTitle: title, color: 'η-scaling', dash: 'c', points: true,
-      }, ['K', 'M', 'η-scaling', 'c', 'N', 'eta', measure]);
+        yLow: `${measure}_q1`, yHigh: `${measure}_q3`,
+      }, ['K', 'M', 'η-scaling', 'c', 'N', 'eta', 'runs', measure, `${measure}_q1`, `${measure}_q3`]);
     }
   }
   // example trajectories: for each (K, M), the largest N at which seed o.seed has all scalings at
