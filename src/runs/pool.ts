@@ -16,7 +16,10 @@ export interface PoolOptions<O> {
   ordered?: boolean;
   /** Stops dispatching new jobs and terminates the workers when aborted. */
   signal?: AbortSignal;
-  /** Run even a single worker in a thread, so that the main thread stays free to handle signals. */
+  /**
+   * Run even a single worker in a thread, so that the main thread stays free to handle signals
+   * (default: whenever a signal is given — a cancellable pool never runs jobs in-process).
+   */
   isolate?: boolean;
 }
 
@@ -62,7 +65,8 @@ export async function mapPool<I, O>(job: JobRef<I, O>, inputs: readonly I[], opt
       emitted++;
     }
   };
-  if (!opts.isolate && (opts.workers <= 1 || inputs.length <= 1)) {
+  const isolate = opts.isolate ?? opts.signal !== undefined;
+  if (!isolate && (opts.workers <= 1 || inputs.length <= 1)) {
     for (let i = 0; i < inputs.length; i++) {
       // yield to the event loop between jobs so signal handlers (SIGINT → abort) can run
       await new Promise<void>((r) => setImmediate(r));

@@ -1,12 +1,12 @@
 // `scmv study finite-n`: are the quantised loss levels robust at finite N (studies/finite-n)?
 import type { Command } from 'commander';
 import { checkWritableDir } from '../../io/files.js';
-import { setMaxListeners } from 'node:events';
 import { TEACHER_KINDS } from '../../network/teacher.js';
 import { runFiniteNStudy } from '../../studies/finite-n/study.js';
 import { FINITE_N_DEFAULTS, QUICK, type FiniteNOptions } from '../../studies/finite-n/options.js';
 import { writeFiniteNReport } from '../../studies/finite-n/report.js';
-import { UsageError } from '../../errors.js';
+import { ScmvError, UsageError } from '../../errors.js';
+import { onInterrupt } from '../signals.js';
 import { addBackend, addWorkers, choice, int, list, opt, positive, real, resolveBackend, seedOption } from '../options.js';
 
 /** Registers `finite-n` under the `scmv study` command. */
@@ -66,21 +66,13 @@ export function registerStudyFiniteN(study: Command): void {
         await writeFiniteNReport(o, (s) => console.log(s));
         return;
       }
-      const ac = new AbortController();
-      setMaxListeners(0, ac.signal);
-      const stop = () => ac.abort();
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      const stop = onInterrupt();
       try {
-        await runFiniteNStudy(o, (s) => console.log(s), ac.signal);
+        await runFiniteNStudy(o, (s) => console.log(s), stop.signal);
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        stop.dispose();
       }
-      if (ac.signal.aborted) {
-        await writeFiniteNReport(o, (s) => console.log(s));
-        console.log('interrupted: report written from the runs done so far');
-      }
+      if (stop.interrupted) throw new ScmvError(`interrupted: the runs done so far are in ${o.outDir}/runs; rerun the same command to resume, or add --report-only to rebuild the report`, 'interrupted', 130);
       console.log(`wrote ${o.outDir}`);
     });
 }

@@ -1,7 +1,8 @@
 // `scmv study optimisers`: the paper's Table 2 layout (studies/optimisers).
 import type { Command } from 'commander';
 import { checkWritableDir } from '../../io/files.js';
-import { setMaxListeners } from 'node:events';
+import { ScmvError } from '../../errors.js';
+import { onInterrupt } from '../signals.js';
 import { join } from 'node:path';
 import { OPTIMISERS_DEFAULTS, OPTIMISERS_QUICK, runOptimiserStudy, STUDY_ALGORITHMS, type OptimiserStudyOptions } from '../../studies/optimisers/study.js';
 import { TOLERANCES } from '../../defaults.js';
@@ -37,14 +38,14 @@ export function registerStudyOptimisers(study: Command): void {
         outDir: quick && opts.outDir === D.outDir ? `${D.outDir}/quick` : opts.outDir,
         activation: 'relu', alpha: 0.01,
       };
-      const ac = new AbortController();
-      setMaxListeners(0, ac.signal); // one listener per ensemble (mapPool call)
-      const stop = () => ac.abort();
-      process.on('SIGINT', stop);
+      const stop = onInterrupt();
       try {
-        await runOptimiserStudy(o, (s) => console.log(s), ac.signal);
+        await runOptimiserStudy(o, (s) => console.log(s), stop.signal);
+      } catch (e) {
+        if (stop.interrupted) throw new ScmvError('interrupted: the runs done so far are kept; rerun the same command to resume', 'interrupted', 130);
+        throw e;
       } finally {
-        process.off('SIGINT', stop);
+        stop.dispose();
       }
       console.log(`wrote ${join(o.outDir, 'table2.csv')}`);
     });

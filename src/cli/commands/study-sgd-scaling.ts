@@ -6,7 +6,8 @@ import { TEACHER_KINDS } from '../../network/teacher.js';
 import { SCALINGS } from '../../studies/sgd-scaling/job.js';
 import { runSgdScaling, SGD_SCALING_DEFAULTS, SGD_SCALING_QUICK, type SgdScalingOptions } from '../../studies/sgd-scaling/study.js';
 import { ACTIVATION } from '../../defaults.js';
-import { UsageError } from '../../errors.js';
+import { ScmvError, UsageError } from '../../errors.js';
+import { onInterrupt } from '../signals.js';
 import { addBackend, addWorkers, choice, int, list, opt, positive, real, resolveBackend, seedOption } from '../options.js';
 
 /** Parses "4x4,5x4" into [[4, 4], [5, 4]]. */
@@ -69,6 +70,12 @@ export function registerStudySgdScaling(study: Command): void {
         command: `study sgd-scaling${quick ? ' --quick' : ''}`,
       };
       const log = process.stdout.isTTY ? (m: string) => process.stderr.write(m + '\n') : () => {};
-      await runSgdScaling(o, log);
+      const stop = onInterrupt();
+      try {
+        await runSgdScaling(o, log, stop.signal);
+      } finally {
+        stop.dispose();
+      }
+      if (stop.interrupted) throw new ScmvError(`interrupted: the runs done so far are in ${o.outDir}/runs.csv; rerun the same command to resume`, 'interrupted', 130);
     });
 }

@@ -72,7 +72,7 @@ export function readRuns(path: string): Record<string, string | number>[] {
 }
 
 /** Runs the study (resuming runs.csv) and writes the summary, fits, figures and manifest. */
-export async function runSgdScaling(o: SgdScalingOptions, log: (msg: string) => void = () => {}): Promise<void> {
+export async function runSgdScaling(o: SgdScalingOptions, log: (msg: string) => void = () => {}, signal?: AbortSignal): Promise<void> {
   const runsPath = join(o.outDir, 'runs.csv');
   const trajPath = join(o.outDir, 'trajectories.csv');
   const have = new Set(readRuns(runsPath).map((r) => keyOf(r)));
@@ -92,6 +92,7 @@ export async function runSgdScaling(o: SgdScalingOptions, log: (msg: string) => 
   log(`sgd-scaling: ${jobs.length} runs to do (${have.size} already in ${runsPath})`);
   const started = Date.now();
   const abort = new AbortController();
+  signal?.addEventListener('abort', () => abort.abort(), { once: true });
   let done = 0;
   await mapPool(
     SGD_SCALING_JOB,
