@@ -101,6 +101,19 @@ describe('SGD at the K = M = 6, n = 1 level (docs/theory.md §9)', () => {
   });
 });
 
+describe('the Monte-Carlo noise covariance (the path for activations without a closed form)', () => {
+  it('gives the same variance coefficient as the closed form plus sampled η h part (within 4 SE)', () => {
+    const eta = 0.05;
+    const closed = predictSgdLevel(ctx, eta);
+    const mcCtx = prepareSgdLevel(relu, K, M, level.point.Q, level.point.R, T, { samples: 40_000, meanSamples: 1000, noise: 'monte-carlo', seed: 5 });
+    const mc = predictSgdLevel(mcCtx, eta);
+    expect(closed.cMethod).toBe('closed-form');
+    expect(mc.cMethod).toBe('monte-carlo');
+    expect(Math.abs(mc.varCoef - closed.varCoef)).toBeLessThan(4 * Math.hypot(mc.varCoefSe, closed.varCoefSe));
+    expect(mc.varCoefSe).toBeLessThan(0.05 * mc.varCoef);
+  });
+});
+
 describe('SGD predictions at an unstable level', () => {
   it('report no stationary covariance (K = M = 6, n = 2, a saddle)', () => {
     const saddle = familyLevels(relu, K, M, 2, [], true)[0];

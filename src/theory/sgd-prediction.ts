@@ -35,11 +35,13 @@ export interface SgdPredictionOptions {
   seed: number;
   /** Newton target max|F + η Φ̂| for X_η. Default 1e-13. */
   tol: number;
+  /** 'auto': Cov f in closed form for ReLU (Monte Carlo otherwise); 'monte-carlo': always sample all of C. */
+  noise: 'auto' | 'monte-carlo';
   /** Replaces the central-difference flow Jacobian (e.g. by the analytic one of docs/theory.md §8). */
   flowJacobian?: PackedJacobian;
 }
 
-export const SGD_PREDICTION_DEFAULTS: SgdPredictionOptions = { samples: 100_000, meanSamples: 400_000, seed: 1, tol: 1e-13 };
+export const SGD_PREDICTION_DEFAULTS: SgdPredictionOptions = { samples: 100_000, meanSamples: 400_000, seed: 1, tol: 1e-13, noise: 'auto' };
 
 /** Everything at X* (independent of η and N). */
 export interface SgdLevelContext {
@@ -295,7 +297,7 @@ export function predictSgdLevel(ctx: SgdLevelContext, eta: number): SgdLevelPred
   const Y = solveLyapunov(Jt, ggT, n);
   if (!Y) return unstable;
   let cf: Float64Array | null = null;
-  if (act.name === 'relu') {
+  if (act.name === 'relu' && opts.noise === 'auto') {
     try {
       cf = noiseCovariance(reluNoiseMoments(K, M, Q, R, T)).C;
     } catch {
@@ -390,16 +392,40 @@ export interface SgdPredictionAtN {
   tauInt: number;
 }
 
-/** Scales an η prediction to dimension N (docs/theory.md §9.3–9.5). */
-export function sgdPredictionAtN(p: SgdLevelPrediction, N: number): SgdPredictionAtN {
+/** The N-independent numbers an η prediction scales from (e.g. a row of a theory CSV). */
+export interface SgdPredictionNumbers {
+  eta: number;
+  M: number;
+  level: number;
+  shiftFirst: number;
+  shiftOde: number;
+  varCoef: number;
+  varCoefSe: number;
+  varCoefLeading: number;
+  tauInt: number;
+  finiteNCoef: number;
+  finiteNCoefSe: number;
+  wishartCoef: number;
+}
+
+/**
+ * Scales to dimension N (docs/theory.md §9.3–9.5): Var ε = (η/N) varCoef, the mean shift
+ * ε(X_η) − ε* + η b/N, the Wishart variance (η²/N)(1 − M/N) · ½ tr((S P₁)²).
+ */
+export function scaleToN(p: SgdPredictionNumbers, N: number): SgdPredictionAtN {
   const { eta } = p;
-  const ctx = p.context;
   const sd = Math.sqrt((eta / N) * p.varCoef);
-  const shiftFiniteN = (eta * ctx.finiteNCoef) / N;
+  const shiftFiniteN = (eta * p.finiteNCoef) / N;
   return {
-    eta, N, level: p.level, shiftFirst: p.shiftFirst, levelFirst: p.level + p.shiftFirst, shiftOde: p.shiftOde, levelOde: p.levelOde,
-    shiftFiniteN, shiftFiniteNSe: (eta * ctx.finiteNCoefSe) / N, levelMean: p.levelOde + shiftFiniteN,
+    eta, N, level: p.level, shiftFirst: p.shiftFirst, levelFirst: p.level + p.shiftFirst, shiftOde: p.shiftOde, levelOde: p.level + p.shiftOde,
+    shiftFiniteN, shiftFiniteNSe: (eta * p.finiteNCoefSe) / N, levelMean: p.level + p.shiftOde + shiftFiniteN,
     sd, sdSe: (0.5 * (eta / N) * p.varCoefSe) / sd, sdLeading: Math.sqrt((eta / N) * p.varCoefLeading),
-    sdWishart: eta * Math.sqrt(((1 - ctx.M / N) * ctx.wishartCoef) / N), tauInt: p.tauInt,
+    sdWishart: eta * Math.sqrt(((1 - p.M / N) * p.wishartCoef) / N), tauInt: p.tauInt,
   };
+}
+
+/** Scales an η prediction to dimension N. */
+export function sgdPredictionAtN(p: SgdLevelPrediction, N: number): SgdPredictionAtN {
+  const c = p.context;
+  return scaleToN({ ...p, M: c.M, finiteNCoef: c.finiteNCoef, finiteNCoefSe: c.finiteNCoefSe, wishartCoef: c.wishartCoef }, N);
 }
