@@ -3,10 +3,11 @@
 // Levenberg–Marquardt step (JᵀJ + μ(diag JᵀJ + I)) d = −Jᵀ F when the Newton step is singular
 // or does not decrease |F|.
 import { luSolve } from './lu.js';
+import { fdJacobian, type Residual } from './jacobian.js';
 import { maxAbs } from './vector.js';
 
 /** F writes the residual of x into out; it may return a non-finite residual for invalid x. */
-export type Residual = (x: Float64Array, out: Float64Array) => void;
+export type { Residual };
 
 export interface NewtonOptions {
   /** Converged when max|F| ≤ tol. */
@@ -27,21 +28,6 @@ export interface NewtonResult {
 }
 
 export const DEFAULT_NEWTON: NewtonOptions = { tol: 1e-13, maxIter: 60, fdStep: 1e-7 };
-
-/** Forward-difference Jacobian J (n×n, row-major: J[i·n + j] = ∂F_i/∂x_j) at x with F(x) = f. */
-export function fdJacobian(F: Residual, x: Float64Array, f: Float64Array, J: Float64Array, step: number): void {
-  const n = x.length;
-  const fp = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const xj = x[j];
-    const h = step * Math.max(1, Math.abs(xj));
-    x[j] = xj + h;
-    const hh = x[j] - xj;
-    F(x, fp);
-    x[j] = xj;
-    for (let i = 0; i < n; i++) J[i * n + j] = (fp[i] - f[i]) / hh;
-  }
-}
 
 function sumSq(v: Float64Array): number {
   let s = 0;
