@@ -1,119 +1,163 @@
-// Ensemble throughput (issue 5): trajectories per second at K = M = 8 and 10 on the same seeds,
-// three ways, and run-for-run agreement of the classifications:
-//  (a) reference: fixed-step RK4, dt = 0.05, until max|RHS| < tol or τ = 1500, classified at the end;
-//  (b) the ensemble path (dopri5 + early global exit + Newton polishing) on 1 worker;
-//  (c) the same on 2 workers (worker_threads through mapPool).
-// Usage: npx tsx bench/ensemble.ts [--runs 200] [--sizes 8,10] [--skip-ref]
-// Needs dist/ built (npx tsc -p tsconfig.build.json) for the worker threads.
-import { loadavg } from 'node:os';
-import { getActivation } from '../src/activations/index.js';
-import { gaussianInit } from '../src/theory/init.js';
-import { createRng } from '../src/random/rng.js';
-import { makeFlow } from '../src/theory/flow.js';
-import { integrate } from '../src/ode/integrate.js';
-import { packState } from '../src/theory/overlaps.js';
-import { classify, DEFAULT_CLASSIFY } from '../src/theory/classify.js';
-import { runEnsemble, shardRuns, type EnsembleOptions, type RunRow } from '../src/runs/ensemble.js';
+// bench/ensemble.ts — ensemble throughput against a peer: trajectories per second of
+//   numpy   the batched numpy RK4 baseline bench/reference/ode_numpy.py (dt = 0.05, one BLAS thread,
+//           its own stop rules: ε < 1e-3, max|RHS| < 1e-6, τ_max), on the initial conditions that
+//           bench/reference/export-inits.ts writes;
+//   dopri5  `scmv ensemble --method dopri5` (the path of every earlier runs file), 1 worker;
+//   rkc2    `scmv ensemble --method rkc2` (the default for gd: weight state, RKC2, WASM products),
+//           on 1 and on 2 workers,
+// on the same runs (run i of seed 1 is gaussianInit(K, M, M, createRng(1, 'run', i))), with the
+// classes compared run for run. Sizes: K = M = 8, 12, 16, 20 and K = M + 1 for M = 12, 19. Each
+// repeat runs the four in a rotated order; the table gives medians over the repeats of wall and
+// process CPU time (all threads; numpy: its own integration-only figures), and ratios formed within
+// each repeat (then the median). The ensemble paths are timed in-process (runs/ensemble.ts, as the
+// CLI runs them, minus node's start-up; 2 workers include the worker threads' start-up).
+//
+// Run on a quiet machine (the defaults take ≈ 30–60 min on 2 cores):
+//   nice npx tsx bench/ensemble.ts [--sizes 8x8,12x12,16x16,20x20,13x12,20x19]
+//     [--runs 8x8=200,12x12=100,16x16=40,20x20=24,13x12=100,20x19=24 | --runs N] [--repeats 3]
+//     [--tau-max 10000] [--python /usr/bin/python3] [--skip-numpy]
+// Needs Debian's python3-numpy and python3-scipy for the baseline (bench/reference/README.md).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runEnsemble, type EnsembleOptions, type RunRow } from '../src/runs/ensemble.js';
+import { ENSEMBLE, ENSEMBLE_METHOD } from '../src/defaults.js';
+import { parseCsv } from '../src/io/csv.js';
+import { median } from './stats.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const RUNS = Number(arg('runs', '200'));
-const SIZES = arg('sizes', '8,10').split(',').map(Number);
-const SKIP_REF = args.includes('--skip-ref');
-const TAU_MAX = 1500;
-const TOL = 1e-7;
+const DEFAULT_RUNS: Record<string, number> = { '8x8': 200, '12x12': 100, '16x16': 40, '20x20': 24, '13x12': 100, '20x19': 24 };
+const SIZES = arg('sizes', Object.keys(DEFAULT_RUNS).join(',')).split(',').map((s) => s.trim());
+const runsArg = arg('runs', '');
+const runsOf = (size: string): number => {
+  if (/^\d+$/.test(runsArg)) return Number(runsArg);
+  const given = Object.fromEntries(runsArg.split(',').filter((x) => x.includes('=')).map((x) => x.split('=')).map(([k, v]) => [k.trim(), Number(v)]));
+  return given[size] ?? DEFAULT_RUNS[size] ?? 24;
+};
+const REPEATS = Number(arg('repeats', '3'));
+const TAU_MAX = Number(arg('tau-max', String(ENSEMBLE.tauMax)));
+const PYTHON = arg('python', '/usr/bin/python3');
+const SKIP_NUMPY = args.includes('--skip-numpy');
 const SEED = 1;
-const act = getActivation('relu', 0);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-interface Outcome { cls: string; familyN: number; evals: number }
+type Variant = 'numpy' | 'dopri5' | 'rkc2 1w' | 'rkc2 2w';
+const VARIANTS: Variant[] = SKIP_NUMPY ? ['dopri5', 'rkc2 1w', 'rkc2 2w'] : ['numpy', 'dopri5', 'rkc2 1w', 'rkc2 2w'];
 
-/** (a) RK4, dt = 0.05, stop rule max|RHS| < tol or τ = 1500. */
-function referenceRun(K: number, M: number, run: number): Outcome {
-  const init = gaussianInit(K, M, M, createRng(SEED, 'run', run));
-  const flow = makeFlow(act, K, M, init.T);
-  const nQ = K * K;
-  const rhs = (_t: number, y: Float64Array, dy: Float64Array) => {
-    flow(y.subarray(0, nQ), y.subarray(nQ), dy.subarray(0, nQ), dy.subarray(nQ));
-  };
-  const res = integrate(rhs, packState(init), { method: 'rk4', dt: 0.05, tauMax: TAU_MAX, tol: TOL });
-  const Q = res.y.subarray(0, nQ);
-  const R = res.y.subarray(nQ);
-  const loss = flow(Q, R, new Float64Array(nQ), new Float64Array(K * M));
-  const c = classify(K, M, Q, R, loss, res.rhsNorm, DEFAULT_CLASSIFY);
-  return { cls: c.cls, familyN: c.familyN, evals: res.rhsEvals };
+interface Timing {
+  wall: number;
+  cpu: number;
+  /** "class n" per run, in run order. */
+  labels: string[];
+  rows?: RunRow[];
 }
 
-function options(K: number, M: number, workers: number): EnsembleOptions {
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+function options(K: number, M: number, runs: number, method: 'rkc2' | 'dopri5', workers: number): EnsembleOptions {
   return {
-    K, M, runs: RUNS, seed: SEED, algorithm: 'gd', activation: 'relu', alpha: 0, initDim: M, workers,
-    shard: { index: 0, count: 1 }, tol: TOL, tauMax: TAU_MAX, rtol: 1e-6, atol: 1e-9,
-    epsGlobal: DEFAULT_CLASSIFY.epsGlobal, gTol: DEFAULT_CLASSIFY.gTol, vanishTol: DEFAULT_CLASSIFY.vanishTol,
-    earlyGlobal: true, polishAt: 1e-4,
+    K, M, runs, seed: SEED, algorithm: 'gd', activation: 'relu', alpha: 0, initDim: M, workers, shard: { index: 0, count: 1 },
+    tol: ENSEMBLE.tol, tauMax: TAU_MAX, ...ENSEMBLE_METHOD.tolerances[method], epsGlobal: ENSEMBLE.epsGlobal, gTol: ENSEMBLE.gTol,
+    vanishTol: ENSEMBLE.vanishTol, earlyGlobal: true, polishAt: ENSEMBLE.polishAt, method,
   };
 }
 
-const fmt = (x: number, d = 1) => x.toFixed(d);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
-};
-const counts = (xs: { cls: string; familyN: number }[]) => {
-  const c: Record<string, number> = {};
-  for (const x of xs) {
-    const k = x.cls === 'local' ? `n=${x.familyN}` : x.cls;
-    c[k] = (c[k] ?? 0) + 1;
-  }
-  return Object.entries(c).sort().map(([k, v]) => `${k}:${v}`).join(' ');
-};
+/** One ensemble path in-process: wall and process CPU seconds, and the rows. */
+async function ours(K: number, M: number, runs: number, method: 'rkc2' | 'dopri5', workers: number): Promise<Timing> {
+  const t0 = performance.now();
+  const c0 = cpuNow();
+  const rows = await runEnsemble(options(K, M, runs, method, workers), Array.from({ length: runs }, (_, i) => i), { isolate: workers > 1 });
+  return { wall: (performance.now() - t0) / 1000, cpu: cpuNow() - c0, labels: rows.map((r) => `${r.class} ${r.family_n}`), rows };
+}
 
-console.log(`bench/ensemble.ts: ${RUNS} seeds per size, seed ${SEED}, tol ${TOL}, τ_max ${TAU_MAX}, node ${process.version}`);
-for (const K of SIZES) {
-  const M = K;
-  const runs = shardRuns(RUNS, { index: 0, count: 1 });
-  let ref: Outcome[] | null = null;
-  let tRef = NaN;
-  const cpu = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  };
-  let cRef = NaN;
-  if (!SKIP_REF) {
-    const t0 = performance.now();
-    const c0 = cpu();
-    ref = runs.map((i) => referenceRun(K, M, i));
-    tRef = (performance.now() - t0) / 1000;
-    cRef = cpu() - c0;
-  }
-  const t1 = performance.now();
-  const c1 = cpu();
-  const one: RunRow[] = await runEnsemble(options(K, M, 1), runs);
-  const tOne = (performance.now() - t1) / 1000;
-  const cOne = cpu() - c1;
-  const t2 = performance.now();
-  const c2 = cpu();
-  const two: RunRow[] = await runEnsemble(options(K, M, 2), runs);
-  const tTwo = (performance.now() - t2) / 1000;
-  const cTwo = cpu() - c2;
-  const same12 = one.every((r, i) => r.class === two[i].class && r.family_n === two[i].family_n && r.final_loss === two[i].final_loss);
-  console.log(`\nK = M = ${K}`);
-  if (ref) {
-    const agree = ref.filter((r, i) => r.cls === one[i].class && r.familyN === one[i].family_n).length;
-    console.log(`  (a) RK4 dt=0.05      ${fmt(RUNS / tRef, 2).padStart(8)} traj/s  (${fmt(tRef)} s wall, ${fmt(cRef)} s CPU, median ${median(ref.map((r) => r.evals))} RHS evals)  ${counts(ref)}`);
-    console.log(`  agreement (a) vs (b): ${agree}/${RUNS} runs same class and family`);
-    ref.forEach((r, i) => {
-      if (r.cls !== one[i].class || r.familyN !== one[i].family_n)
-        console.log(`    run ${i}: reference ${r.cls} n=${r.familyN}, ensemble ${one[i].class} n=${one[i].family_n} (${one[i].stop}, loss ${one[i].final_loss.toExponential(3)})`);
+/** The numpy baseline on the exported initial conditions; its own integration-only wall and CPU seconds. */
+function numpy(inits: string, out: string): Timing {
+  const r = spawnSync(PYTHON, [join(ROOT, 'bench/reference/ode_numpy.py'), inits, '--threads', '1', '--tau-max', String(TAU_MAX), '--out', out], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ode_numpy.py failed (${PYTHON}): ${r.stderr || r.error}`);
+  const m = /wall ([\d.]+) s \(integration only, CPU ([\d.]+) s\)/.exec(r.stderr);
+  if (!m) throw new Error(`ode_numpy.py: no timing line in ${r.stderr}`);
+  const rows = parseCsv(readFileSync(out, 'utf8'));
+  return { wall: Number(m[1]), cpu: Number(m[2]), labels: rows.map((x) => `${x.class} ${x.family_n}`) };
+}
+
+/** run-for-run agreement "k/n" of two label lists. */
+const agree = (a: string[], b: string[]) => `${a.filter((x, i) => x === b[i]).length}/${a.length}`;
+const fmt = (x: number, d = 2) => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3)) : '—');
+const strip = (r: RunRow) => ({ ...r, wall_ms: 0 });
+
+const dir = mkdtempSync(join(tmpdir(), 'scmv-bench-ensemble-'));
+const table: string[][] = [];
+console.log(`bench/ensemble.ts: seed ${SEED}, τ_max ${TAU_MAX}, ${REPEATS} repeats, node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+try {
+  for (const size of SIZES) {
+    const [K, M] = size.split('x').map(Number);
+    const runs = runsOf(size);
+    const inits = join(dir, `inits-${size}.json`);
+    if (!SKIP_NUMPY) {
+      const e = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/reference/export-inits.ts'), '--K', String(K), '--M', String(M), '--seed', String(SEED), '--runs', String(runs), '--no-rhs', '--out', inits], { encoding: 'utf8', cwd: ROOT });
+      if (e.status !== 0) throw new Error(`export-inits.ts failed: ${e.stderr}`);
+    }
+    const t: Record<Variant, Timing[]> = { numpy: [], dopri5: [], 'rkc2 1w': [], 'rkc2 2w': [] };
+    for (let rep = 0; rep < REPEATS; rep++) {
+      // rotate the order so that a change of load hits every variant alike
+      const order = VARIANTS.map((_, i) => VARIANTS[(i + rep) % VARIANTS.length]);
+      for (const v of order) {
+        const x = v === 'numpy' ? numpy(inits, join(dir, `np-${size}.csv`))
+          : v === 'dopri5' ? await ours(K, M, runs, 'dopri5', 1)
+          : await ours(K, M, runs, 'rkc2', v === 'rkc2 1w' ? 1 : 2);
+        t[v].push(x);
+        console.log(`  K=${K} M=${M} repeat ${rep + 1}: ${v.padEnd(8)} ${fmt(runs / x.wall)} traj/s (${x.wall.toFixed(2)} s wall, ${x.cpu.toFixed(2)} s CPU)`);
+      }
+    }
+    // rows do not depend on the repeat or the worker count
+    const first = t['rkc2 1w'][0].rows!.map(strip);
+    const stable = [...t['rkc2 1w'], ...t['rkc2 2w']].every((x) => JSON.stringify(x.rows!.map(strip)) === JSON.stringify(first))
+      && t.dopri5.every((x) => JSON.stringify(x.rows!.map(strip)) === JSON.stringify(t.dopri5[0].rows!.map(strip)));
+    const rate = (v: Variant) => median(t[v].map((x) => runs / x.wall));
+    const cpuPer = (v: Variant) => median(t[v].map((x) => x.cpu / runs));
+    /** median over repeats of a ratio formed within each repeat */
+    const ratio = (f: (i: number) => number) => median(Array.from({ length: REPEATS }, (_, i) => f(i)));
+    const lab = (v: Variant) => t[v][0]?.labels ?? [];
+    const hasNp = !SKIP_NUMPY;
+    const row = [
+      String(K), String(M), String(runs),
+      hasNp ? fmt(rate('numpy')) : '—', hasNp ? fmt(cpuPer('numpy'), 3) : '—',
+      fmt(rate('dopri5')), fmt(cpuPer('dopri5'), 3),
+      fmt(rate('rkc2 1w')), fmt(cpuPer('rkc2 1w'), 3), fmt(rate('rkc2 2w')),
+      fmt(ratio((i) => t.dopri5[i].wall / t['rkc2 1w'][i].wall)) + '×',
+      fmt(ratio((i) => t.dopri5[i].cpu / t['rkc2 1w'][i].cpu)) + '×',
+      hasNp ? fmt(ratio((i) => t.numpy[i].wall / t['rkc2 1w'][i].wall)) + '×' : '—',
+      hasNp ? fmt(ratio((i) => t.numpy[i].cpu / t['rkc2 1w'][i].cpu)) + '×' : '—',
+      fmt(ratio((i) => t['rkc2 1w'][i].wall / t['rkc2 2w'][i].wall)) + '×',
+      agree(lab('rkc2 1w'), lab('dopri5')),
+      hasNp ? agree(lab('rkc2 1w'), lab('numpy')) : '—',
+      hasNp ? agree(lab('dopri5'), lab('numpy')) : '—',
+      stable ? 'yes' : 'NO',
+    ];
+    table.push(row);
+    lab('rkc2 1w').forEach((x, i) => {
+      if (x !== lab('dopri5')[i]) console.log(`    run ${i}: rkc2 ${x}, dopri5 ${lab('dopri5')[i]}${hasNp ? `, numpy ${lab('numpy')[i]}` : ''}`);
     });
   }
-  console.log(`  (b) ensemble, 1 worker ${fmt(RUNS / tOne, 2).padStart(8)} traj/s  (${fmt(tOne)} s wall, ${fmt(cOne)} s CPU, median ${median(one.map((r) => r.rhs_evals))} RHS evals)  ${counts(one.map((r) => ({ cls: r.class, familyN: r.family_n })))}`);
-  console.log(`  (c) ensemble, 2 workers ${fmt(RUNS / tTwo, 2).padStart(7)} traj/s  (${fmt(tTwo)} s wall, ${fmt(cTwo)} s CPU)  rows identical to (b): ${same12}`);
-  if (ref) console.log(`  speed-up (b)/(a) = ${fmt(tRef / tOne)}× wall, ${fmt(cRef / cOne)}× CPU; (c)/(a) = ${fmt(tRef / tTwo)}× wall`);
-  console.log(`  10,000 runs projected: ${fmt((10000 / RUNS) * tTwo / 60)} min at (c)'s measured rate; ${fmt((10000 / RUNS) * cOne / 2 / 60)} min from (b)'s CPU time on 2 free cores`);
-  console.log(`  load average during the bench: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  const stops: Record<string, number> = {};
-  for (const r of one) stops[r.stop] = (stops[r.stop] ?? 0) + 1;
-  console.log(`  ensemble exits: ${Object.entries(stops).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
+
+const header = [
+  'K', 'M', 'runs', 'numpy traj/s', 'numpy CPU s/traj', 'dopri5 traj/s', 'dopri5 CPU s/traj', 'rkc2 traj/s (1 worker)', 'rkc2 CPU s/traj',
+  'rkc2 traj/s (2 workers)', 'rkc2/dopri5 wall', 'rkc2/dopri5 CPU', 'rkc2/numpy wall', 'rkc2/numpy CPU (per core)', '2/1 workers',
+  'same class+n rkc2 = dopri5', 'rkc2 = numpy', 'dopri5 = numpy', 'rows stable',
+];
+console.log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+console.log(`| ${header.join(' | ')} |`);
+console.log(`|${header.map(() => '---').join('|')}|`);
+for (const r of table) console.log(`| ${r.join(' | ')} |`);

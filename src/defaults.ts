@@ -10,7 +10,7 @@ export const CLASSIFY = { epsGlobal: 1e-3, gTol: 1e-6, vanishTol: 1e-4 } as cons
 /** A point is a fixed point only if the full max|RHS| ≤ this (docs/theory.md §6). */
 export const FIXED_POINT_TOL = 1e-10;
 
-/** A weight-space Hessian eigenvalue above −STABLE_TOL counts as non-negative (finite-difference noise ≈ 1e-9). */
+/** A weight-space Hessian eigenvalue above −STABLE_TOL counts as non-negative (docs/theory.md §6, §11.6; the margin for round-off near zero modes). */
 export const STABLE_TOL = 1e-7;
 
 /** Newton/Levenberg–Marquardt (linalg/newton.ts): target max|F|, iterations, relative finite-difference step. */
@@ -42,16 +42,40 @@ export const TOLERANCES = {
   compareSgdOde: { rtol: 1e-8, atol: 1e-10 },
 } as const;
 
-/** First dopri5 step, and the fixed rk4 step. */
-export const STEP = { dopri5: 0.01, rk4: 0.05 } as const;
+/** First dopri5 and rkc2 step, and the fixed rk4 step. */
+export const STEP = { dopri5: 0.01, rkc2: 0.01, rk4: 0.05 } as const;
+
+/**
+ * RKC2 (docs/theory.md §11.7, ode/rkc.ts): ρ(∂f/∂y) by a power iteration every `rhoEvery` accepted
+ * steps (and after each rejection), times `rhoSafety`; at most `maxStages` stages; damping ε = 2/13.
+ */
+export const RKC2 = { rhoEvery: 25, rhoSafety: 1.2, maxStages: 200, damping: 2 / 13 } as const;
 
 /** `scmv ode`: one trajectory. */
 export const ODE = { K: 8, M: 8, seed: 1, tauMax: 5000, tol: 1e-10, method: 'dopri5', dt: STEP.rk4, recordsPerDecade: 20 } as const;
 
 /** `scmv ensemble`: seeded ODE runs classified (docs/theory.md §5, §6, §11). */
 export const ENSEMBLE = {
-  K: 8, M: 8, seed: 1, algorithm: 'gd', tol: 1e-7, tauMax: 1e4, ...TOLERANCES.ensemble, ...CLASSIFY,
+  K: 8, M: 8, seed: 1, algorithm: 'gd', tol: 1e-7, tauMax: 1e4, ...CLASSIFY,
   polishAt: 1e-4, earlyGlobal: true,
+} as const;
+
+/**
+ * The integration method of an ensemble run (runs/ensemble-member.ts, docs/theory.md §11.2) and its
+ * tolerances: 'rkc2' (weight state for gd with T = I, RKC2; rtol 1e-3 as measured in
+ * bench/PERF-RESEARCH.md) or 'dopri5' (the (Q, R) state, the path of every earlier runs file).
+ * `byAlgorithm` is `scmv ensemble`'s default per algorithm: rkc2 on (Q, R) gave dopri5's class in
+ * 48/48 runs for ngd and for ongd but 47/48 for 2l (bench/methods-trial.ts, bench/README.md), so 2l
+ * keeps dopri5. A library caller that names no method gets 'dopri5' (`library`), so existing
+ * studies and experiments keep their rows.
+ */
+export const ENSEMBLE_METHOD = {
+  library: 'dopri5',
+  byAlgorithm: { gd: 'rkc2', ngd: 'rkc2', ongd: 'rkc2', '2l': 'dopri5' },
+  tolerances: { rkc2: { rtol: 1e-3, atol: 1e-6 }, dopri5: TOLERANCES.ensemble },
+  /** rkc2: Newton polishing only as a fallback, after this many RHS evaluations below polishAt, or once τ ≥ tauFraction·τ_max. */
+  polishAfterEvals: 1000,
+  polishTauFraction: 0.9,
 } as const;
 
 /** `scmv train`: explicit-weight networks. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { getActivation, ACTIVATION_NAMES, type Activation } from '../src/activations/index.js';
 import { createRng } from '../src/random/rng.js';
 import { randomCovariance, cholesky } from './helpers.js';
+import { D_AA, D_AB, D_AC, D_BB, D_BC, D_CC, i2SecondOf, selfSecondOf } from '../src/activations/second.js';
 
 const activations = ACTIVATION_NAMES.map((n) => getActivation(n, 0.2));
 
@@ -70,6 +71,47 @@ describe.each(activations)('$name', (act) => {
       expect(Math.abs(p[2] - fb)).toBeLessThan(1e-7 * (1 + Math.abs(fb)));
       expect(Math.abs(p[3] - fc)).toBeLessThan(1e-7 * (1 + Math.abs(fc)));
     }
+  });
+
+  it('I2 second derivatives (closed forms where given) match central differences of the partials, and the fallback agrees', () => {
+    // docs/theory.md §8.4; the fallback of activations/second.ts is what an activation without I2Second gets
+    const closed = i2SecondOf(act);
+    const fallback = i2SecondOf({ ...act, I2Second: undefined });
+    const rng = createRng(17, act.name, 'second');
+    const d = new Float64Array(10);
+    const f = new Float64Array(10);
+    const pp = new Float64Array(4);
+    const pm = new Float64Array(4);
+    for (let trial = 0; trial < 50; trial++) {
+      const C = randomCovariance(2, rng);
+      const [a, c, , b] = C;
+      closed(a, b, c, d);
+      fallback(a, b, c, f);
+      act.I2Partials(a, b, c, pp);
+      for (let i = 0; i < 4; i++) expect(d[i]).toBeCloseTo(pp[i], 13);
+      const h = 1e-6;
+      // rows: derivatives of ∂a, ∂b, ∂c; columns a, b, c
+      const idx = [[D_AA, D_AB, D_AC], [D_AB, D_BB, D_BC], [D_AC, D_BC, D_CC]];
+      const x = [a, b, c];
+      for (let j = 0; j < 3; j++) {
+        const xp = [...x];
+        const xm = [...x];
+        xp[j] += h;
+        xm[j] -= h;
+        act.I2Partials(xp[0], xp[1], xp[2], pp);
+        act.I2Partials(xm[0], xm[1], xm[2], pm);
+        for (let i = 0; i < 3; i++) {
+          const fd = (pp[i + 1] - pm[i + 1]) / (2 * h);
+          expect(Math.abs(d[idx[i][j]] - fd), `${act.name} ∂${'abc'[i]}${'abc'[j]}`).toBeLessThan(1e-7 * (1 + Math.abs(fd)));
+        }
+      }
+      for (let i = 4; i < 10; i++) expect(Math.abs(f[i] - d[i])).toBeLessThan(1e-7 * (1 + Math.abs(d[i])));
+    }
+    // σ″(q) = d²/dq² ½ I2(q, q, q): closed form against the fallback's central difference
+    const self = selfSecondOf(act);
+    const selfFd = selfSecondOf({ ...act, selfSecond: undefined });
+    for (const q of [0.3, 1, 2.5]) expect(Math.abs(self(q) - selfFd(q))).toBeLessThan(1e-7);
+    if (act.name === 'erf') expect(self(1)).toBeCloseTo(-5 / (4 * Math.PI * 3 ** 1.5), 14);
   });
 
   it('handles a zero-norm unit and |ρ| = 1 on the diagonal without NaN', () => {

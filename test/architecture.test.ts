@@ -10,7 +10,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 
 /** Layer ranks, lowest first; a file's layer is its top folder under src/ (root files are rank 0). */
 export const LAYERS: Record<string, number> = {
-  '': 0, io: 0, random: 0, stats: 0,
+  '': 0, io: 0, random: 0, stats: 0, wasm: 0,
   linalg: 1,
   activations: 2,
   theory: 3,

@@ -144,5 +144,12 @@ describe('the minimum check does not grow with --init-dim', () => {
     expect(big.stop).toBe('polished');
     expect(big.family_n).toBe(1);
     expect(big.rhs_norm).toBeLessThan(1e-10);
+    // the rkc2 path: the weight state has K + M columns at d = 1000 (p = K), the same class and family
+    const { ensembleRunJob } = await import('../src/runs/ensemble-member.js');
+    const t1 = performance.now();
+    const fast = await ensembleRunJob({ ...spec, method: 'rkc2', rtol: 1e-3, atol: 1e-6 });
+    expect(performance.now() - t1).toBeLessThan(10_000);
+    expect(`${fast.class} ${fast.family_n}`).toBe('local 1');
+    expect(Math.abs(fast.final_loss - big.final_loss)).toBeLessThan(1e-6);
   });
 });

@@ -120,7 +120,7 @@ describe('file-system problems: one line, before any work, nothing left behind',
     expect(ok.status).toBe(0);
     expect(ok.stderr).toMatch(/skipped 2 malformed rows/);
     expect(JSON.parse(readFileSync(join(d, 'out.manifest.json'), 'utf8')).skippedBadRows).toBe(2);
-    expect(readFileSync(join(d, 'out.csv'), 'utf8')).toMatch(/^3,3,2,1,global,,2,1,/m);
+    expect(readFileSync(join(d, 'out.csv'), 'utf8')).toMatch(/^3,3,,2,1,global,,2,1,/m);
   });
 });
 

@@ -5,7 +5,8 @@ import { createKernel as createJs } from '../src/network/sgd-js.js';
 import { createKernel as createWasm } from '../src/network/sgd-wasm.js';
 import { makeBatch, type SgdKernelSpec } from '../src/network/backend.js';
 import { createRng, type Rng } from '../src/random/rng.js';
-import { assembleWat, sgdWasmModule } from '../src/network/sgd-wasm-module.js';
+import { sgdWasmModule } from '../src/network/sgd-wasm-module.js';
+import { assembleWat } from '../src/wasm/module.js';
 import { SGD_WAT, sgdWat } from '../src/network/wasm/sgd-wat.js';
 
 function setup(K: number, M: number, N: number, replicas: number, scale: number) {

@@ -85,12 +85,55 @@ describe('summarize', () => {
         const r = await runCli(['summarize', join(dir, 'a.csv'), join(dir, 'b.csv'), '--out', join(dir, 't.csv')]);
     expect(r.status).toBe(0);
     const t = readFileSync(join(dir, 't.csv'), 'utf8').trim().split('\n');
-    expect(t[0]).toBe('K,M,runs,seeds,category,family_n,count,fraction,ci_low,ci_high,mean_loss');
-    expect(t[1]).toMatch(/^8,8,3,1,global,,2,0\.6666666666666666,/);
-    expect(t.some((l) => /^8,8,3,1,family,3,1,0\.3333333333333333,.*,0\.05$/.test(l))).toBe(true);
+    expect(t[0]).toBe('K,M,horizon,runs,seeds,category,family_n,count,fraction,ci_low,ci_high,mean_loss');
+    expect(t[1]).toMatch(/^8,8,,3,1,global,,2,0\.6666666666666666,/);
+    expect(t.some((l) => /^8,8,,3,1,family,3,1,0\.3333333333333333,.*,0\.05$/.test(l))).toBe(true);
     expect(existsSync(join(dir, 't.manifest.json'))).toBe(true);
     const bad = await runCli(['summarize', join(dir, 'nope.csv'), '--out', join(dir, 'u.csv')]);
     expect(bad.status).toBe(2);
     expect(existsSync(join(dir, 'u.csv'))).toBe(false);
+  });
+
+  it('tabulates class and family fractions per horizon (scmv ensemble --horizons columns), the end of the runs first', async () => {
+    // columns of `scmv ensemble --horizons 100,1000`: h<τ>_loss, h<τ>_rhs_norm, h<τ>_class, h<τ>_family_n
+    const hHeader = header.trimEnd() + ',h100_loss,h100_rhs_norm,h100_class,h100_family_n,h1000_loss,h1000_rhs_norm,h1000_class,h1000_family_n\n';
+    const hLine = (run: number, end: [string, number, number], h100: [string, number, number], h1000: [string, number, number]) =>
+      `${run},1,8,8,${end[2]},${end[0]},${end[1]},2000,1e-8,1000,converged,1.5,${h100[2]},0.01,${h100[0]},${h100[1]},${h1000[2]},1e-5,${h1000[0]},${h1000[1]}\n`;
+    const text = hHeader
+      + hLine(0, ['global', 0, 1e-4], ['none', -1, 0.1], ['global', 0, 1e-4])
+      + hLine(1, ['local', 1, 0.0215], ['none', -1, 0.2], ['none', -1, 0.03])
+      + hLine(2, ['local', 2, 0.04], ['none', -1, 0.3], ['local', 2, 0.04])
+      + hLine(3, ['global', 0, 2e-4], ['global', 0, 4e-4], ['global', 0, 2e-4]);
+    const dir = mkdtempSync(join(tmpdir(), 'scmv-sum-h-'));
+    writeFileSync(join(dir, 'h.csv'), text);
+    const r = await runCli(['summarize', join(dir, 'h.csv')]);
+    expect(r.status).toBe(0);
+    const rows = r.stdout.trim().split('\n').slice(1).map((l) => l.split(','));
+    const get = (horizon: string, cat: string, n = '') => rows.find((x) => x[2] === horizon && x[5] === cat && x[6] === n);
+    // the end of the runs (horizon empty) comes first, as without horizons
+    expect(rows[0].slice(0, 6)).toEqual(['8', '8', '', '4', '1', 'global']);
+    expect(get('', 'global')![8]).toBe('0.5');
+    expect(get('', 'family', '1')![7]).toBe('1');
+    // τ = 100: 3 none, 1 global
+    expect(get('100', 'none')![7]).toBe('3');
+    expect(get('100', 'none')![8]).toBe('0.75');
+    expect(Number(get('100', 'none')![11])).toBeCloseTo(0.2, 12); // mean h100_loss of the none runs
+    expect(get('100', 'local')![7]).toBe('0');
+    expect(get('100', 'family', '0')![7]).toBe('1');
+    // τ = 1000: 2 global, 1 local (n = 2), 1 none
+    expect(get('1000', 'global')![8]).toBe('0.5');
+    expect(get('1000', 'family', '2')![7]).toBe('1');
+    expect(get('1000', 'family', '1')).toBeUndefined();
+    const [lo, hi] = wilson(1, 4);
+    expect(Number(get('1000', 'none')![9])).toBe(lo);
+    expect(Number(get('1000', 'none')![10])).toBe(hi);
+    // horizon rows follow the end rows, by ascending τ
+    const order = rows.map((x) => x[2]).filter((h, i, all) => all.indexOf(h) === i);
+    expect(order).toEqual(['', '100', '1000']);
+    // a malformed horizon class is a malformed row
+    writeFileSync(join(dir, 'bad.csv'), text.replace(',none,-1,0.03', ',nonsense,-1,0.03'));
+    const bad = await runCli(['summarize', join(dir, 'bad.csv')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/h100_class "nonsense" is not one of/);
   });
 });

@@ -57,6 +57,39 @@ function I2Partials(a: number, b: number, c: number, out: Float64Array): void {
 }
 
 /**
+ * [I2, ∂a, ∂b, ∂c, ∂aa, ∂ab, ∂ac, ∂bb, ∂bc, ∂cc] (docs/theory.md §8.4) with A = 1 + a, B = 1 + b,
+ * D = √(AB), r = c/D, κ = (2/π)/√(1 − r²):
+ *   ∂aa = κ r (1/(1 − r²) + 2)/(4A²),  ∂ab = κ r/(4AB(1 − r²)),  ∂ac = −κ/(2AD(1 − r²)),
+ *   ∂cc = κ r/((1 − r²) D²)   (and a ↔ b).
+ */
+function I2Second(a: number, b: number, c: number, out: Float64Array): void {
+  const A = 1 + a;
+  const B = 1 + b;
+  const D = Math.sqrt(A * B);
+  const r = c / D;
+  const om = 1 - r * r;
+  const kap = TWO_OVER_PI / Math.sqrt(om);
+  out[0] = TWO_OVER_PI * Math.asin(r);
+  out[1] = (-kap * r) / (2 * A);
+  out[2] = (-kap * r) / (2 * B);
+  out[3] = kap / D;
+  out[4] = (kap * r * (1 / om + 2)) / (4 * A * A);
+  out[5] = (kap * r) / (4 * A * B * om);
+  out[6] = -kap / (2 * A * D * om);
+  out[7] = (kap * r * (1 / om + 2)) / (4 * B * B);
+  out[8] = -kap / (2 * B * D * om);
+  out[9] = (kap * r) / (om * D * D);
+}
+
+/**
+ * σ″(q) for σ(q) = ½ I2(q, q, q) = asin(q/(1 + q))/π (docs/theory.md §8.4):
+ * −(2 + 3q)/(π (1 + q)² (1 + 2q)^{3/2}).
+ */
+function selfSecond(q: number): number {
+  return -(2 + 3 * q) / (Math.PI * (1 + q) * (1 + q) * (1 + 2 * q) ** 1.5);
+}
+
+/**
  * I3 = E[g′(u) v g(w)] = (2/π) [C_vw (1 + C_uu) − C_uv C_uw] / [(1 + C_uu) √Λ3],
  * Λ3 = (1 + C_uu)(1 + C_ww) − C_uw².
  */
@@ -71,6 +104,8 @@ export const erfActivation: Activation = {
   gPrime: (z) => Math.sqrt(TWO_OVER_PI) * Math.exp(-0.5 * z * z),
   I2,
   I2Partials,
+  I2Second,
+  selfSecond,
   I3,
   I4: erfI4,
   J2: erfJ2,

@@ -14,6 +14,17 @@ export interface Activation {
    */
   I2Partials(a: number, b: number, c: number, out: Float64Array): void;
   /**
+   * Writes [I2, ∂a, ∂b, ∂c, ∂aa, ∂ab, ∂ac, ∂bb, ∂bc, ∂cc] of I2 at (a, b, c) into out[0..9]
+   * (docs/theory.md §8.4), for the analytic flow Jacobian (§8) and weight-space Hessian (§11.6).
+   * Optional: activations/second.ts falls back to central differences of I2Partials.
+   */
+  I2Second?(a: number, b: number, c: number, out: Float64Array): void;
+  /**
+   * σ″(q) = d²/dq² ½ I2(q, q, q), the curvature of a unit's self-term (docs/theory.md §3, §8.3).
+   * Optional, with the same fallback (activations/second.ts).
+   */
+  selfSecond?(q: number): number;
+  /**
    * I3 = E[g′(u) v g(w)] for covariance C of (u, v, w); C_vv does not enter.
    */
   I3(Cuu: number, Cuv: number, Cuw: number, Cvw: number, Cww: number): number;

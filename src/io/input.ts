@@ -17,6 +17,8 @@ export interface InputSchema {
   what: string;
   /** Required columns and their checks. */
   columns: Record<string, FieldCheck>;
+  /** Optional columns, by name pattern, and their checks (e.g. an ensemble's horizon columns). */
+  optional?: { match: RegExp; check: FieldCheck }[];
 }
 
 export interface BadRow {
@@ -76,7 +78,8 @@ export function readInput(path: string, schema: InputSchema): InputFile {
     }
     const rec: CsvRecord = {};
     header.forEach((h, j) => (rec[h] = fields[j]));
-    const why = Object.entries(schema.columns).map(([c, check]) => {
+    const optional = header.flatMap((c) => (schema.optional ?? []).filter((o) => o.match.test(c)).map((o) => [c, o.check] as const));
+    const why = [...Object.entries(schema.columns), ...optional].map(([c, check]) => {
       const w = check(rec[c]);
       return w ? `${c} ${w}` : undefined;
     }).find((w) => w !== undefined);

@@ -22,6 +22,11 @@ export interface ResumableOptions {
   rowOptions?: Record<string, unknown>;
   /** Take the exclusive lock (default true). */
   lock?: boolean;
+  /**
+   * Row options a stored manifest may lack because they did not exist when it was written, with
+   * the value such rows were made with (compared as if stored).
+   */
+  legacyRowOptions?: Record<string, unknown>;
 }
 
 /** "a ≠ b" for every key whose value differs between the stored and the requested options. */
@@ -52,7 +57,7 @@ export function openResumable(path: string, columns: readonly string[], opts: Re
     const rows = parseCsv(text);
     const stored = readManifest(manifestPath(path))?.rowOptions as Record<string, unknown> | undefined;
     if (rows.length && stored && opts.rowOptions) {
-      const diff = optionDifferences(stored, opts.rowOptions);
+      const diff = optionDifferences({ ...opts.legacyRowOptions, ...stored }, opts.rowOptions);
       if (diff.length) throw new UsageError(`${path} holds ${rows.length} rows made with other settings (${diff.join(', ')}); rerun with the same settings to resume, or choose another output`);
     }
     return { rows, release };

@@ -1,5 +1,5 @@
-// Newton / Levenberg–Marquardt root finding for F(x) = 0 in float64 (docs/theory.md §6): forward-
-// difference Jacobian, Newton step with backtracking line search on ½|F|², and a
+// Newton / Levenberg–Marquardt root finding for F(x) = 0 in float64 (docs/theory.md §6, §11.3): the
+// caller's Jacobian (e.g. the analytic one of docs/theory.md §8) or a forward-difference one, Newton step with backtracking line search on ½|F|², and a
 // Levenberg–Marquardt step (JᵀJ + μ(diag JᵀJ + I)) d = −Jᵀ F when the Newton step is singular
 // or does not decrease |F|.
 import { luSolve } from './lu.js';
@@ -17,6 +17,11 @@ export interface NewtonOptions {
   fdStep: number;
   /** Returns false for points outside the domain (e.g. Q_kk ≤ 0); such steps are shortened. */
   valid?: (x: Float64Array) => boolean;
+  /**
+   * Writes J (n×n, row-major, J[i·n + j] = ∂F_i/∂x_j) at x, where F(x) = f (e.g. the analytic
+   * Jacobian of docs/theory.md §8); default: forward differences with step fdStep.
+   */
+  jacobian?: (x: Float64Array, f: Float64Array, J: Float64Array) => void;
 }
 
 export interface NewtonResult {
@@ -25,6 +30,8 @@ export interface NewtonResult {
   norm: number;
   iterations: number;
   converged: boolean;
+  /** Evaluations of F (the forward-difference Jacobian's included). */
+  evals: number;
 }
 
 export const DEFAULT_NEWTON: NewtonOptions = { tol: 1e-13, maxIter: 60, fdStep: 1e-7 };
@@ -39,9 +46,14 @@ function sumSq(v: Float64Array): number {
 export function newtonSolve(F: Residual, x0: ArrayLike<number>, options: Partial<NewtonOptions> = {}): NewtonResult {
   const opts = { ...DEFAULT_NEWTON, ...options };
   const n = x0.length;
+  let evals = 0;
+  const Fc: Residual = (x, out) => {
+    evals++;
+    F(x, out);
+  };
   let x = Float64Array.from(x0);
   let f = new Float64Array(n);
-  F(x, f);
+  Fc(x, f);
   let norm = maxAbs(f);
   let phi = sumSq(f);
   const J = new Float64Array(n * n);
@@ -55,7 +67,8 @@ export function newtonSolve(F: Residual, x0: ArrayLike<number>, options: Partial
   let it = 0;
   const ok = (y: Float64Array, fy: Float64Array) => (!opts.valid || opts.valid(y)) && Number.isFinite(sumSq(fy));
   for (; it < opts.maxIter && norm > opts.tol && Number.isFinite(norm); it++) {
-    fdJacobian(F, x, f, J, opts.fdStep);
+    if (opts.jacobian) opts.jacobian(x, f, J);
+    else fdJacobian(Fc, x, f, J, opts.fdStep);
     let accepted = false;
     // Newton step with backtracking.
     A.set(J);
@@ -64,7 +77,7 @@ export function newtonSolve(F: Residual, x0: ArrayLike<number>, options: Partial
       for (let alpha = 1; alpha > 1e-4; alpha *= 0.5) {
         for (let i = 0; i < n; i++) xt[i] = x[i] + alpha * d[i];
         if (opts.valid && !opts.valid(xt)) continue;
-        F(xt, ft);
+        Fc(xt, ft);
         const pt = sumSq(ft);
         if (ok(xt, ft) && pt <= (1 - 1e-4 * alpha) * phi) {
           accepted = true;
@@ -98,7 +111,7 @@ export function newtonSolve(F: Residual, x0: ArrayLike<number>, options: Partial
       if (luSolve(A, d, n)) {
         for (let i = 0; i < n; i++) xt[i] = x[i] + d[i];
         if (!opts.valid || opts.valid(xt)) {
-          F(xt, ft);
+          Fc(xt, ft);
           if (ok(xt, ft) && sumSq(ft) < phi) {
             accepted = true;
             mu = Math.max(mu / 10, 1e-12);
@@ -114,5 +127,5 @@ export function newtonSolve(F: Residual, x0: ArrayLike<number>, options: Partial
     phi = sumSq(f);
     norm = maxAbs(f);
   }
-  return { x, norm, iterations: it, converged: norm <= opts.tol };
+  return { x, norm, iterations: it, converged: norm <= opts.tol, evals };
 }

@@ -6,8 +6,10 @@
 // rows are identical whatever --workers and --shard are.
 // Resume: an existing --out is read with csv-parse; runs already there are skipped. A trailing
 // partial line (a write cut by SIGKILL) is cut off before appending.
+// Columns: RUN_COLUMNS, then four per horizon (runColumns).
 import { mapPool } from './pool.js';
-import { ENSEMBLE_RUN_JOB, RUN_COLUMNS, type RunRow, type RunSpec } from './ensemble-member.js';
+import { ENSEMBLE_RUN_JOB, RUN_COLUMNS, rowRecord, runColumns, type RunRow, type RunSpec } from './ensemble-member.js';
+import { ENSEMBLE_METHOD } from '../defaults.js';
 import { appendRecord, openResumable } from '../io/resumable.js';
 import { UsageError } from '../errors.js';
 import { manifestPath, writeManifest, type Manifest } from '../io/manifest.js';
@@ -24,7 +26,7 @@ export interface EnsembleOptions extends Omit<RunSpec, 'run'> {
   shard: Shard;
 }
 
-export { RUN_COLUMNS, type RunRow, type RunSpec };
+export { RUN_COLUMNS, runColumns, type RunRow, type RunSpec };
 
 /** Run indices of a shard: { i ∈ [0, runs) : i mod n = index }. */
 export function shardRuns(runs: number, shard: Shard): number[] {
@@ -39,20 +41,31 @@ export function runSpec(opts: EnsembleOptions, run: number): RunSpec {
   return { ...rest, run };
 }
 
-/** One CSV line (no header) for a row. */
-export function rowLine(row: RunRow): string {
-  return toCsv(RUN_COLUMNS, [RUN_COLUMNS.map((c) => row[c])], false);
+/** One CSV line (no header) for a row, with the columns of `horizons`. */
+export function rowLine(row: RunRow, horizons: readonly number[] = []): string {
+  const columns = runColumns(horizons);
+  const r = rowRecord(row);
+  return toCsv(columns, [columns.map((c) => r[c])], false);
 }
 
-export function headerLine(): string {
-  return RUN_COLUMNS.join(',') + '\n';
+export function headerLine(horizons: readonly number[] = []): string {
+  return runColumns(horizons).join(',') + '\n';
 }
 
-/** The options that change what an ensemble row contains (compared when a runs file is resumed). */
+/**
+ * The options that change what an ensemble row contains (compared when a runs file is resumed).
+ * `method` is always recorded; `horizons` when given.
+ */
 export function rowOptionsOf(o: Omit<RunSpec, 'run' | 'init'>): Record<string, unknown> {
   const { K, M, seed, initDim, algorithm, activation, alpha, tol, tauMax, rtol, atol, epsGlobal, gTol, vanishTol, earlyGlobal, polishAt } = o;
-  return { K, M, seed, initDim, algorithm, activation, alpha: activation === 'leaky-relu' ? alpha : undefined, tol, tauMax, rtol, atol, epsGlobal, gTol, vanishTol, earlyGlobal, polishAt };
+  return {
+    K, M, seed, initDim, algorithm, activation, alpha: activation === 'leaky-relu' ? alpha : undefined, tol, tauMax, rtol, atol, epsGlobal, gTol, vanishTol, earlyGlobal, polishAt,
+    method: o.method ?? ENSEMBLE_METHOD.library, horizons: o.horizons?.length ? [...o.horizons] : undefined,
+  };
 }
+
+/** Row options that manifests written before they existed did not record, with the value those runs had. */
+export const LEGACY_ROW_OPTIONS: Record<string, unknown> = { method: 'dopri5' };
 
 /**
  * Prepares `path` for appending (io/resumable.ts: lock, settings check, partial line) and returns
@@ -60,7 +73,7 @@ export function rowOptionsOf(o: Omit<RunSpec, 'run' | 'init'>): Record<string, u
  */
 export function prepareOutput(path: string, opts: Omit<RunSpec, 'run' | 'init'>): { done: Set<number>; release: () => void } {
   const done = new Set<number>();
-  const file = openResumable(path, RUN_COLUMNS, { rowOptions: rowOptionsOf(opts) });
+  const file = openResumable(path, runColumns(opts.horizons), { rowOptions: rowOptionsOf(opts), legacyRowOptions: LEGACY_ROW_OPTIONS });
   for (const r of file.rows) {
     if (Number(r.K) !== opts.K || Number(r.M) !== opts.M || Number(r.seed) !== opts.seed) {
       file.release();
@@ -96,9 +109,9 @@ export async function runEnsemble(opts: EnsembleOptions, runs: readonly number[]
   return rows;
 }
 
-/** Appends one row to a runs CSV (a whole line per write). */
-export function appendRow(path: string, row: RunRow): void {
-  appendRecord(path, RUN_COLUMNS, row);
+/** Appends one row to a runs CSV (a whole line per write), with the columns of `horizons`. */
+export function appendRow(path: string, row: RunRow, horizons: readonly number[] = []): void {
+  appendRecord(path, runColumns(horizons), rowRecord(row));
 }
 
 export interface EnsembleFileResult {
@@ -125,7 +138,7 @@ export async function runEnsembleToFile(path: string, opts: EnsembleOptions, run
     const rows = await runEnsemble(opts, todo, {
       ...hooks,
       onRow: (row) => {
-        appendRow(path, row);
+        appendRow(path, row, opts.horizons);
         counts[row.class] = (counts[row.class] ?? 0) + 1;
         hooks.onRow?.(row);
       },

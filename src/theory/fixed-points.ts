@@ -6,12 +6,13 @@ import type { Activation } from '../activations/index.js';
 import { evaluateFlow, makeFlow } from './flow.js';
 import { averageOverClasses, expandAnsatz, familyGrouping, makeAnsatz, makeReducedFlow, type Ansatz } from './ansatz.js';
 import { newtonSolve } from '../linalg/newton.js';
+import { makeFlowJacobian } from './jacobian.js';
+import { FIXED_POINT_TOL, POLISH } from '../defaults.js';
 import { identity } from '../linalg/vector.js';
 import { classify } from './classify.js';
 import { isRealisable } from './realise.js';
 
-/** A solution is reported only when max|RHS| ≤ this (docs/theory.md §6). */
-export const FIXED_POINT_TOL = 1e-10;
+export { FIXED_POINT_TOL };
 
 export interface PolishResult {
   Q: Float64Array;
@@ -22,6 +23,8 @@ export interface PolishResult {
   /** rhsNorm ≤ acceptTol. */
   ok: boolean;
   iterations: number;
+  /** Residual evaluations Newton spent (its Jacobian is analytic, docs/theory.md §8). */
+  evals: number;
 }
 
 export interface PolishOptions {
@@ -72,21 +75,25 @@ export function makeFullResidual(act: Activation, K: number, M: number, T: Float
 }
 
 /**
- * Newton/LM on the full system (docs/theory.md §6) from a near-stationary (Q, R): polishes an ODE end
- * state or an ansatz solution. ok ⇔ the full max|RHS| ≤ acceptTol (1e-10).
+ * Newton/LM on the full system (docs/theory.md §6, §11.3) from a near-stationary (Q, R), with the
+ * analytic Jacobian of the packed residual (docs/theory.md §8, theory/jacobian.ts): polishes an ODE
+ * end state or an ansatz solution. ok ⇔ the full max|RHS| ≤ acceptTol (1e-10).
  */
 export function polishFixedPoint(
   act: Activation, K: number, M: number, Q0: ArrayLike<number>, R0: ArrayLike<number>, T: Float64Array,
   options: Partial<PolishOptions> = {},
 ): PolishResult {
-  const opts: PolishOptions = { acceptTol: FIXED_POINT_TOL, tol: 1e-13, maxIter: 30, ...options };
+  const opts: PolishOptions = { ...POLISH, ...options };
   const full = makeFullResidual(act, K, M, T);
-  const res = newtonSolve(full.residual, full.pack(Q0, R0), { tol: opts.tol, maxIter: opts.maxIter, valid: full.valid });
+  const jac = makeFlowJacobian(act, K, M, T, 'gd');
+  const res = newtonSolve(full.residual, full.pack(Q0, R0), {
+    tol: opts.tol, maxIter: opts.maxIter, valid: full.valid, jacobian: (x, _f, J) => void jac.jacobianPacked(x, J),
+  });
   const Q = new Float64Array(K * K);
   const R = new Float64Array(K * M);
   full.unpack(res.x, Q, R);
   const { loss, rhsNorm } = evaluateFlow(act, K, M, Q, R, T);
-  return { Q, R, loss, rhsNorm, ok: rhsNorm <= opts.acceptTol, iterations: res.iterations };
+  return { Q, R, loss, rhsNorm, ok: rhsNorm <= opts.acceptTol, iterations: res.iterations, evals: res.evals };
 }
 
 

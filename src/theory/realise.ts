@@ -30,25 +30,40 @@ export function isRealisable(K: number, M: number, Q: ArrayLike<number>, R: Arra
 }
 
 /**
- * Explicit weights in dimension N ≥ rank(Ω) with the given (Q, R, T). Throws if Ω is not PSD
- * (beyond `tol`) or N is too small.
+ * A realisation in the rank r of Ω (docs/theory.md §5, §11.6): u (K×r), u* (M×r) with u uᵀ = Q,
+ * u u*ᵀ = R, u* u*ᵀ = T, the nonzero columns of the teacher-first semidefinite Cholesky factor of
+ * Ω packed into r coordinates. Throws if Ω is not PSD (beyond `tol`).
  */
-export function realise(K: number, M: number, Q: ArrayLike<number>, R: ArrayLike<number>, T: ArrayLike<number>, N: number, tol = 1e-10): Realisation {
+export function realiseInRank(K: number, M: number, Q: ArrayLike<number>, R: ArrayLike<number>, T: ArrayLike<number>, tol = 1e-10): { u: Float64Array; us: Float64Array; r: number } {
   const n = K + M;
   const fac = choleskyPsd(teacherFirst(K, M, Q, R, T), n, tol);
   if (!fac) throw new RangeError('realise: Ω = [[Q, R], [Rᵀ, T]] is not positive semidefinite');
-  const { L, rank } = fac;
-  // Columns of L that are nonzero, packed into the first `rank` coordinates.
+  const { L } = fac;
   const cols: number[] = [];
   for (let j = 0; j < n; j++) if (L[j * n + j] !== 0) cols.push(j);
-  if (N < cols.length) throw new RangeError(`realise: N=${N} is below the rank ${cols.length} of Ω`);
+  const r = cols.length;
+  const u = new Float64Array(K * r);
+  const us = new Float64Array(M * r);
+  for (let i = 0; i < n; i++) {
+    const target = i < M ? us : u;
+    const row = i < M ? i : i - M;
+    cols.forEach((j, c) => (target[row * r + c] = L[i * n + j]));
+  }
+  return { u, us, r };
+}
+
+/**
+ * Explicit weights in dimension N ≥ rank(Ω) with the given (Q, R, T): realiseInRank's rows embedded
+ * in the first r coordinates of R^N and scaled by √N. Throws if Ω is not PSD (beyond `tol`) or N
+ * is too small.
+ */
+export function realise(K: number, M: number, Q: ArrayLike<number>, R: ArrayLike<number>, T: ArrayLike<number>, N: number, tol = 1e-10): Realisation {
+  const { u, us, r } = realiseInRank(K, M, Q, R, T, tol);
+  if (N < r) throw new RangeError(`realise: N=${N} is below the rank ${r} of Ω`);
   const s = Math.sqrt(N);
   const Wstar = new Float64Array(M * N);
   const W = new Float64Array(K * N);
-  for (let i = 0; i < n; i++) {
-    const target = i < M ? Wstar : W;
-    const row = i < M ? i : i - M;
-    cols.forEach((j, c) => (target[row * N + c] = s * L[i * n + j]));
-  }
-  return { W, Wstar, rank };
+  for (let k = 0; k < K; k++) for (let c = 0; c < r; c++) W[k * N + c] = s * u[k * r + c];
+  for (let m = 0; m < M; m++) for (let c = 0; c < r; c++) Wstar[m * N + c] = s * us[m * r + c];
+  return { W, Wstar, rank: r };
 }

@@ -16,7 +16,8 @@
 // Everything that does not depend on N is computed once; sgdPredictionAtN scales it to a given N.
 import type { Activation } from '../activations/index.js';
 import { makeFullResidual } from './fixed-points.js';
-import { makeFlowJacobian, type PackedJacobian } from './flow-jacobian-fd.js';
+import { makeFlowJacobian } from './jacobian.js';
+import type { PackedJacobian } from '../linalg/jacobian.js';
 import { makePhiHat } from './sgd-phi-jacobian.js';
 import { makeLossGradients } from './gradients.js';
 import { makeNoiseSampler } from './sgd-noise-mc.js';
@@ -170,7 +171,7 @@ export function prepareSgdLevel(
   full.unpack(x, Qs, Rs);
   const F = new Float64Array(n);
   full.residual(x, F);
-  const flowJacobian = opts.flowJacobian ?? makeFlowJacobian(act, K, M, T);
+  const flowJacobian = opts.flowJacobian ?? packedFlowJacobian(act, K, M, T);
   const ph = makePhiHat(act, K, M, T);
   const phi = new Float64Array(n);
   ph.phiHat(x, phi);
@@ -429,4 +430,14 @@ export function scaleToN(p: SgdPredictionNumbers, N: number): SgdPredictionAtN {
 export function sgdPredictionAtN(p: SgdLevelPrediction, N: number): SgdPredictionAtN {
   const c = p.context;
   return scaleToN({ ...p, M: c.M, finiteNCoef: c.finiteNCoef, finiteNCoefSe: c.finiteNCoefSe, wishartCoef: c.wishartCoef }, N);
+}
+
+/** The analytic gradient-flow Jacobian ∂F/∂x in the packed coordinates of docs/theory.md §8.1 (theory/jacobian.ts). */
+function packedFlowJacobian(act: Activation, K: number, M: number, T: Float64Array): PackedJacobian {
+  const jac = makeFlowJacobian(act, K, M, T, 'gd');
+  return (x) => {
+    const J = new Float64Array(jac.nx * jac.nx);
+    jac.jacobianPacked(x, J);
+    return J;
+  };
 }

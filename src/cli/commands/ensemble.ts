@@ -1,16 +1,18 @@
 // `scmv ensemble`: many seeded gradient-flow runs of one (K, M), classified (docs/theory.md §5, §6),
-// one CSV row per run, resumable and shardable (src/experiments/ensemble.ts).
+// one CSV row per run, resumable and shardable (src/runs/ensemble.ts). Method, tolerances and
+// horizons: src/runs/ensemble-member.ts, docs/theory.md §11.2.
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { ACTIVATION_NAMES } from '../../activations/index.js';
 import { ALGORITHM_NAMES, type AlgorithmName } from '../../theory/algorithms.js';
-import { ENSEMBLE, LIMITS, ACTIVATION } from '../../defaults.js';
+import { ENSEMBLE, ENSEMBLE_METHOD, LIMITS, ACTIVATION } from '../../defaults.js';
+import { ENSEMBLE_METHODS, type EnsembleMethod } from '../../runs/ensemble-member.js';
 import {
   headerLine, rowLine, runEnsembleToFile, type RunRow, runEnsemble, shardRuns,
   type EnsembleOptions, type Shard,
 } from '../../runs/ensemble.js';
 import { makeManifest } from '../../io/manifest.js';
-import { choice, int, opt, positive, real, seedOption, workersOption } from '../options.js';
+import { choice, int, list, opt, positive, real, seedOption, workersOption } from '../options.js';
 import { UsageError } from '../../errors.js';
 import { checkWritable } from '../../io/files.js';
 import { onInterrupt } from '../signals.js';
@@ -23,6 +25,18 @@ export function shardOption(raw: string): Shard {
   if (!m || !(count >= 1) || !(index >= 0 && index < count) || !Number.isSafeInteger(count))
     throw new UsageError(`--shard must be i/n with integers 0 ≤ i < n, got "${raw}"`);
   return { index, count };
+}
+
+/** "rkc2 for gd; dopri5 for ngd, ongd, 2l": the default method per algorithm. */
+function methodDefaults(): string {
+  const by = new Map<string, string[]>();
+  for (const [alg, m] of Object.entries(ENSEMBLE_METHOD.byAlgorithm)) by.set(m, [...(by.get(m) ?? []), alg]);
+  return [...by].map(([m, algs]) => `${m} for ${algs.join(', ')}`).join('; ');
+}
+
+/** "1e-3 for rkc2, 1e-6 for dopri5" (the tolerances of ENSEMBLE_METHOD). */
+function tolDefaults(key: 'rtol' | 'atol'): string {
+  return ENSEMBLE_METHODS.map((m) => `${ENSEMBLE_METHOD.tolerances[m][key].toExponential()} for ${m}`).join(', ');
 }
 
 export function registerEnsemble(program: Command): void {
@@ -41,12 +55,14 @@ export function registerEnsemble(program: Command): void {
     .option('--shard <i/n>', 'run only the runs with run % n == i (0 ≤ i < n; default 0/1, all runs)', shardOption)
     .addOption(opt('--tol <float>', 'converged when the RHS max-norm is below tol', positive('tol'), ENSEMBLE.tol))
     .addOption(opt('--tau-max <float>', 'give up (class none unless global) at this τ', positive('tau-max'), ENSEMBLE.tauMax))
-    .addOption(opt('--rtol <float>', 'dopri5 relative tolerance, in (0, 1]', real('rtol', 0, 1, { min: true }), ENSEMBLE.rtol))
-    .addOption(opt('--atol <float>', 'dopri5 absolute tolerance, in (0, 1]', real('atol', 0, 1, { min: true }), ENSEMBLE.atol))
+    .option('--method <name>', `integrator: rkc2 (RKC2 on the weight state u = [R | P], products in WASM SIMD, for gd with T = I; RKC2 on (Q, R) otherwise) | dopri5 (Dormand–Prince 5(4) on (Q, R), the rows of earlier runs files) (docs/theory.md §11.2, §11.7, §11.8). Default: ${methodDefaults()} (on 2l, rkc2 changed a class in a 48-run trial against dopri5)`, choice('method', ENSEMBLE_METHODS))
+    .option('--rtol <float>', `relative tolerance of --method, in (0, 1] (default: ${tolDefaults('rtol')})`, real('rtol', 0, 1, { min: true }))
+    .option('--atol <float>', `absolute tolerance of --method, in (0, 1] (default: ${tolDefaults('atol')})`, real('atol', 0, 1, { min: true }))
+    .option('--horizons <list>', 'comma-separated τ values: also record, in columns h<τ>_loss, h<τ>_rhs_norm, h<τ>_class, h<τ>_family_n, the class each run would get if integration stopped at τ (at the end state for τ ≥ the run\'s end)', list('horizons', positive('horizons')))
     .addOption(opt('--eps-global <float>', 'global minimum when ε < eps-global (docs/theory.md §6)', positive('eps-global'), ENSEMBLE.epsGlobal))
     .addOption(opt('--g-tol <float>', 'local minimum when not global and max|RHS| < g-tol (docs/theory.md §6)', positive('g-tol'), ENSEMBLE.gTol))
     .addOption(opt('--vanish-tol <float>', 'units with Q_kk below this are vanished (K > M)', positive('vanish-tol'), ENSEMBLE.vanishTol))
-    .addOption(opt('--polish-at <float>', 'try Newton polishing once max|RHS| < this (0: never)', real('polish-at', 0, Infinity), ENSEMBLE.polishAt))
+    .addOption(opt('--polish-at <float>', `try Newton polishing once max|RHS| < this (rkc2: only as a fallback, after ${ENSEMBLE_METHOD.polishAfterEvals} RHS evaluations below it or from τ = ${ENSEMBLE_METHOD.polishTauFraction}·tau-max; 0: never)`, real('polish-at', 0, Infinity), ENSEMBLE.polishAt))
     .option('--no-early-global', 'integrate global runs to tol instead of stopping at ε < eps-global')
     .option('--out <file>', 'runs CSV (appended to, resumable); default stdout. A manifest is written beside it')
     .action(async (opts) => {
@@ -57,11 +73,17 @@ export function registerEnsemble(program: Command): void {
       if (opts.shard.index >= opts.runs && opts.runs < opts.shard.count)
         throw new UsageError(`--shard ${opts.shard.index}/${opts.shard.count} selects no run of --runs ${opts.runs}`);
       if (opts.out !== undefined) checkWritable(opts.out, '--out');
+      const method: EnsembleMethod = opts.method ?? ENSEMBLE_METHOD.byAlgorithm[opts.algorithm as AlgorithmName];
+      opts.method = method;
+      opts.rtol ??= ENSEMBLE_METHOD.tolerances[method].rtol;
+      opts.atol ??= ENSEMBLE_METHOD.tolerances[method].atol;
+      const horizons: number[] | undefined = opts.horizons ? [...new Set<number>(opts.horizons)].sort((a, b) => a - b) : undefined;
+      opts.horizons = horizons;
       const eo: EnsembleOptions = {
         K: opts.K, M: opts.M, runs: opts.runs, seed: opts.seed, algorithm: opts.algorithm, activation: opts.activation,
         alpha: opts.alpha, initDim: d, workers: opts.workers, shard: opts.shard, tol: opts.tol, tauMax: opts.tauMax,
         rtol: opts.rtol, atol: opts.atol, epsGlobal: opts.epsGlobal, gTol: opts.gTol, vanishTol: opts.vanishTol,
-        earlyGlobal: opts.earlyGlobal, polishAt: opts.polishAt,
+        earlyGlobal: opts.earlyGlobal, polishAt: opts.polishAt, method, horizons,
       };
       const manifest = makeManifest('ensemble', { ...opts, initDim: d, shard: `${opts.shard.index}/${opts.shard.count}` });
       const runs = shardRuns(opts.runs, opts.shard);
@@ -83,9 +105,9 @@ export function registerEnsemble(program: Command): void {
             if (e.code === 'EPIPE') process.exit(0);
             throw e;
           });
-          process.stdout.write(headerLine());
+          process.stdout.write(headerLine(horizons));
           bar?.start(runs.length, 0, { K: opts.K, M: opts.M });
-          const rows = await runEnsemble(eo, runs, { signal: stop.signal, isolate: true, onRow: (row) => (process.stdout.write(rowLine(row)), onRow(row)) });
+          const rows = await runEnsemble(eo, runs, { signal: stop.signal, isolate: true, onRow: (row) => (process.stdout.write(rowLine(row, horizons)), onRow(row)) });
           result = { rows, resumed: 0, missing: runs.length - rows.length };
         }
       } finally {

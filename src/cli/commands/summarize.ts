@@ -1,5 +1,5 @@
 // `scmv summarize`: merge ensemble run CSVs (shards) and tabulate class and family fractions
-// with 95% Wilson intervals per (K, M) (runs/summary.ts).
+// with 95% Wilson intervals per (K, M), and per horizon (runs/summary.ts).
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { mergeRunFiles, summarizeRuns, SUMMARY_COLUMNS } from '../../runs/summary.js';
@@ -12,7 +12,7 @@ import { describeBadRows } from '../../io/input.js';
 export function registerSummarize(program: Command): void {
   program
     .command('summarize')
-    .description('Merge ensemble run CSVs (deduplicated by K, M, seed, run) and write, per (K, M), the fractions global / local / none / diverged and per family n, with 95% Wilson score intervals and mean final losses.')
+    .description('Merge ensemble run CSVs (deduplicated by K, M, seed, run) and write, per (K, M), the fractions global / local / none / diverged and per family n, with 95% Wilson score intervals and mean final losses; then the same per horizon τ for runs files written with scmv ensemble --horizons (column horizon; empty for the end of the runs).')
     .argument('<runs...>', 'runs CSVs written by scmv ensemble (e.g. shards)')
     .option('--out <file>', 'summary CSV (default stdout); a manifest is written beside it')
     .option('--skip-bad-rows', 'skip malformed rows (counted on stderr and in the manifest) instead of refusing the input')

@@ -1,5 +1,6 @@
-// WAT source of the WASM SIMD (f64x2) online-SGD kernel (docs/theory.md §4.2, §10), assembled at load time by
-// src/network/sgd-wasm-module.ts with wabt. One call of `run` (or `runq`) advances ONE replica by `steps` steps:
+// WAT source of the WASM SIMD (f64x2) online-SGD kernel (docs/theory.md §4.2, §10), assembled by the
+// build (or at load time with wabt) through src/wasm/module.ts. One call of `run` (or `runq`)
+// advances ONE replica by `steps` steps:
 //
 //   x ~ N(0, I_N)  (xoshiro128** + 128-strip ziggurat, bit-identical to src/random/rng.ts),
 //   λ = W x/√N, ν = W* x/√N, Δ = Σ_k g(λ_k) − Σ_m g(ν_m),
@@ -31,6 +32,8 @@
 // sample: x must be filled by the caller (use steps = 1 then).
 // The ziggurat's rare slow path (≈1.2 % of draws) calls the host's Math.log / Math.exp, so the
 // stream matches the JS generator bit for bit.
+import type { WatKernel } from '../../wasm/module.js';
+
 /** Shape of the projection loop: rows sharing each load of x, and f64x2 accumulators per row (1 or 2). */
 export interface SgdWatOptions {
   rowsPerBlock: number;
@@ -390,3 +393,6 @@ ${projectWat(opts.rowsPerBlock, opts.accPerRow)}
 
 /** The module text with the default loop shape. */
 export const SGD_WAT = sgdWat();
+
+/** The kernel for src/wasm/module.ts: the build writes dist/network/wasm/sgd.wasm. */
+export const SGD_KERNEL: WatKernel = { name: 'sgd', text: SGD_WAT, file: 'network/wasm/sgd.wasm' };
