@@ -57,7 +57,7 @@ export const ODE = { K: 8, M: 8, seed: 1, tauMax: 5000, tol: 1e-10, method: 'dop
 /** `scmv ensemble`: seeded ODE runs classified (docs/theory.md §5, §6, §11). */
 export const ENSEMBLE = {
   K: 8, M: 8, seed: 1, algorithm: 'gd', tol: 1e-7, tauMax: 1e4, ...CLASSIFY,
-  polishAt: 1e-4, earlyGlobal: true,
+  polishAt: 1e-4, earlyGlobal: true, teacher: 'orthonormal',
 } as const;
 
 /**

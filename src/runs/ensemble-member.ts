@@ -26,7 +26,8 @@
 // on each τ_h; the state there is classified as an end state); horizons at or past the run's end
 // take the end state's values.
 import { getActivation, type Activation } from '../activations/index.js';
-import { gaussianInit } from '../theory/init.js';
+import { gaussianInit, gaussianTeacherInit } from '../theory/init.js';
+import type { TeacherKind } from '../network/teacher.js';
 import { createRng } from '../random/rng.js';
 import { integrate } from '../ode/integrate.js';
 import type { Overlaps } from '../theory/overlaps.js';
@@ -70,6 +71,8 @@ export interface RunSpec {
   method?: EnsembleMethod;
   /** τ values (ascending) at which to record the class the run would get if stopped there. */
   horizons?: readonly number[];
+  /** Teacher of the Gaussian draw (theory/init.ts): 'orthonormal' (T = I, the default) or 'gaussian' (T = W* W*ᵀ/d, drawn per run). */
+  teacher?: TeacherKind;
   /** Start from these overlaps (Q0, R0, T) instead of the Gaussian draw (a finite-N network's measured start, docs/theory.md §5). */
   init?: Overlaps;
 }
@@ -251,7 +254,8 @@ export function runEnsembleMember(spec: RunSpec, polisher: Polisher | null = nul
   const method = spec.method ?? ENSEMBLE_METHOD.library;
   if (!(ENSEMBLE_METHODS as readonly string[]).includes(method)) throw new RangeError(`unknown method "${method}"`);
   const act = getActivation(spec.activation, spec.alpha);
-  const init = spec.init ?? gaussianInit(K, M, spec.initDim, createRng(spec.seed, 'run', spec.run));
+  const draw = spec.teacher === 'gaussian' ? gaussianTeacherInit : gaussianInit;
+  const init = spec.init ?? draw(K, M, spec.initDim, createRng(spec.seed, 'run', spec.run));
   if (!(ALGORITHM_NAMES as readonly string[]).includes(spec.algorithm)) throw new RangeError(`unknown algorithm "${spec.algorithm}"`);
   const sys = (method === 'rkc2' ? weightSystem(act, spec, init) : null) ?? overlapSystem(act, spec, init, polisher);
   // ε of the last evaluation; taken as the state's ε on acceptance (the last evaluation of a step

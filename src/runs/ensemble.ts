@@ -54,13 +54,14 @@ export function headerLine(horizons: readonly number[] = []): string {
 
 /**
  * The options that change what an ensemble row contains (compared when a runs file is resumed).
- * `method` is always recorded; `horizons` when given.
+ * `method` is always recorded; `horizons` when given; `teacher` when not orthonormal.
  */
 export function rowOptionsOf(o: Omit<RunSpec, 'run' | 'init'>): Record<string, unknown> {
   const { K, M, seed, initDim, algorithm, activation, alpha, tol, tauMax, rtol, atol, epsGlobal, gTol, vanishTol, earlyGlobal, polishAt } = o;
   return {
     K, M, seed, initDim, algorithm, activation, alpha: activation === 'leaky-relu' ? alpha : undefined, tol, tauMax, rtol, atol, epsGlobal, gTol, vanishTol, earlyGlobal, polishAt,
     method: o.method ?? ENSEMBLE_METHOD.library, horizons: o.horizons?.length ? [...o.horizons] : undefined,
+    teacher: o.teacher === 'gaussian' ? o.teacher : undefined,
   };
 }
 

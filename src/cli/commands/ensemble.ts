@@ -1,6 +1,7 @@
 // `scmv ensemble`: many seeded gradient-flow runs of one (K, M), classified (docs/theory.md §5, §6),
 // one CSV row per run, resumable and shardable (src/runs/ensemble.ts). Method, tolerances and
 // horizons: src/runs/ensemble-member.ts, docs/theory.md §11.2.
+import { TEACHER_KINDS, type TeacherKind } from '../../network/teacher.js';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { ACTIVATION_NAMES } from '../../activations/index.js';
@@ -51,6 +52,7 @@ export function registerEnsemble(program: Command): void {
     .addOption(opt('--activation <name>', `activation g: ${ACTIVATION_NAMES.join(' | ')}`, choice('activation', ACTIVATION_NAMES), ACTIVATION.activation))
     .addOption(opt('--alpha <float>', 'leaky ReLU negative slope α, in [0, 1)', real('alpha', 0, 1, { max: true }), ACTIVATION.alpha))
     .option('--init-dim <int>', 'dimension d of the Gaussian initialisation, d ≥ M, ongd d ≥ K (default: M)', int('init-dim', 1))
+    .addOption(opt('--teacher <kind>', `teacher of the initialisation: orthonormal (T = I) | gaussian (W* i.i.d. N(0, 1) in dimension d, T = W* W*ᵀ/d, one per run; integrated on (Q, R)) (docs/theory.md §5)`, choice('teacher', TEACHER_KINDS), ENSEMBLE.teacher as TeacherKind))
     .addOption(workersOption())
     .option('--shard <i/n>', 'run only the runs with run % n == i (0 ≤ i < n; default 0/1, all runs)', shardOption)
     .addOption(opt('--tol <float>', 'converged when the RHS max-norm is below tol', positive('tol'), ENSEMBLE.tol))
@@ -83,7 +85,7 @@ export function registerEnsemble(program: Command): void {
         K: opts.K, M: opts.M, runs: opts.runs, seed: opts.seed, algorithm: opts.algorithm, activation: opts.activation,
         alpha: opts.alpha, initDim: d, workers: opts.workers, shard: opts.shard, tol: opts.tol, tauMax: opts.tauMax,
         rtol: opts.rtol, atol: opts.atol, epsGlobal: opts.epsGlobal, gTol: opts.gTol, vanishTol: opts.vanishTol,
-        earlyGlobal: opts.earlyGlobal, polishAt: opts.polishAt, method, horizons,
+        earlyGlobal: opts.earlyGlobal, polishAt: opts.polishAt, method, horizons, teacher: opts.teacher,
       };
       const manifest = makeManifest('ensemble', { ...opts, initDim: d, shard: `${opts.shard.index}/${opts.shard.count}` });
       const runs = shardRuns(opts.runs, opts.shard);
