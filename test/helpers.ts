@@ -1,4 +1,4 @@
-// Shared test utilities: random covariance matrices and Cholesky factors.
+// Shared test utilities: random covariance matrices, overlaps cut from them, and Cholesky factors.
 import type { Rng } from '../src/random/rng.js';
 
 /** A random n×n covariance C = A Aᵀ/n + 0.05 I with A i.i.d. normal (row-major). */
@@ -25,4 +25,18 @@ export function cholesky(C: Float64Array, n: number): Float64Array {
       L[i * n + j] = i === j ? Math.sqrt(s) : s / L[j * n + j];
     }
   return L;
+}
+
+/** Q (K×K), R (K×M) and T (M×M) cut from a random (K+M)×(K+M) covariance Ω = [[Q, R], [Rᵀ, T]]. */
+export function randomOverlaps(K: number, M: number, rng: Rng) {
+  const P = K + M;
+  const Om = randomCovariance(P, rng);
+  const Q = new Float64Array(K * K), R = new Float64Array(K * M), T = new Float64Array(M * M);
+  for (let i = 0; i < P; i++)
+    for (let j = 0; j < P; j++) {
+      if (i < K && j < K) Q[i * K + j] = Om[i * P + j];
+      else if (i < K) R[i * M + j - K] = Om[i * P + j];
+      else if (j >= K) T[(i - K) * M + j - K] = Om[i * P + j];
+    }
+  return { Om, Q, R, T };
 }

@@ -7,7 +7,7 @@ import { makePhi, makeSgdFlow } from '../src/theory/sgd-flow.js';
 import { runTrajectory } from '../src/ode/trajectory.js';
 import { gaussianInit } from '../src/theory/init.js';
 import { createRng } from '../src/random/rng.js';
-import { randomCovariance, cholesky } from './helpers.js';
+import { randomCovariance, randomOverlaps, cholesky } from './helpers.js';
 import { makeAlgorithmFlow } from '../src/theory/algorithms.js';
 import { packState } from '../src/theory/overlaps.js';
 import { flowSystem } from '../src/ode/compare.js';
@@ -15,25 +15,13 @@ import { flowSystem } from '../src/ode/compare.js';
 const CASES: [string, number][] = [['relu', 0], ['leaky-relu', 0.2], ['erf', 0]];
 
 /** Splits a random (K+M)×(K+M) covariance into Q, R, T. */
-function randomOverlaps(K: number, M: number, seed: string) {
-  const P = K + M;
-  const Om = randomCovariance(P, createRng(51, seed));
-  const Q = new Float64Array(K * K), R = new Float64Array(K * M), T = new Float64Array(M * M);
-  for (let i = 0; i < P; i++)
-    for (let j = 0; j < P; j++) {
-      if (i < K && j < K) Q[i * K + j] = Om[i * P + j];
-      else if (i < K) R[i * M + j - K] = Om[i * P + j];
-      else if (j >= K) T[(i - K) * M + j - K] = Om[i * P + j];
-    }
-  return { Om, Q, R, T };
-}
 
 describe.each(CASES)('%s SGD ODE', (name, alpha) => {
   const act = getActivation(name, alpha);
   const K = 3, M = 2, P = K + M;
 
   it('Φ (with label noise σ² = 0.3) matches Monte Carlo within 5 standard errors', () => {
-    const { Om, Q, R, T } = randomOverlaps(K, M, name);
+    const { Om, Q, R, T } = randomOverlaps(K, M, createRng(51, name));
     const sigma2 = 0.3;
     const Phi = new Float64Array(K * K);
     makePhi(act, K, M, T, sigma2)(Q, R, Phi);
@@ -69,7 +57,7 @@ describe.each(CASES)('%s SGD ODE', (name, alpha) => {
   });
 
   it('dQ/dτ = F_Q + η Φ and dR/dτ = F_R; η = 0 is the gradient flow', () => {
-    const { Q, R, T } = randomOverlaps(K, M, name + '2');
+    const { Q, R, T } = randomOverlaps(K, M, createRng(51, name + '2'));
     const dQ0 = new Float64Array(K * K), dR0 = new Float64Array(K * M);
     const dQ = new Float64Array(K * K), dR = new Float64Array(K * M);
     const Phi = new Float64Array(K * K);

@@ -9,23 +9,11 @@ import { makeNoiseSampler } from '../src/theory/sgd-noise-mc.js';
 import { makeFullResidual } from '../src/theory/fixed-points.js';
 import { makePhiHat } from '../src/theory/sgd-phi-jacobian.js';
 import { createRng } from '../src/random/rng.js';
-import { randomCovariance, cholesky } from './helpers.js';
+import { randomCovariance, randomOverlaps, cholesky } from './helpers.js';
 
 const relu = getActivation('relu');
 
 /** Q, R, T from a random (K+M)×(K+M) covariance. */
-function randomOverlaps(K: number, M: number, seed: string) {
-  const P = K + M;
-  const Om = randomCovariance(P, createRng(61, seed));
-  const Q = new Float64Array(K * K), R = new Float64Array(K * M), T = new Float64Array(M * M);
-  for (let i = 0; i < P; i++)
-    for (let j = 0; j < P; j++) {
-      if (i < K && j < K) Q[i * K + j] = Om[i * P + j];
-      else if (i < K) R[i * M + j - K] = Om[i * P + j];
-      else if (j >= K) T[(i - K) * M + j - K] = Om[i * P + j];
-    }
-  return { Om, Q, R, T };
-}
 
 describe('truncated Gaussian moments E[x^μ 1(x > 0)]', () => {
   it('one variable: E[x^j 1(x>0)] = σ^j (j−1)!!/2 (j even), σ^j (j−1)!!/√(2π) (j odd)', () => {
@@ -70,7 +58,7 @@ describe('truncated Gaussian moments E[x^μ 1(x > 0)]', () => {
 
 describe('closed-form noise of one SGD step (ReLU, docs/theory.md §9.3)', () => {
   const K = 3, M = 2;
-  const { Q, R, T } = randomOverlaps(K, M, 'noise');
+  const { Q, R, T } = randomOverlaps(K, M, createRng(61, 'noise'));
   const { mean, C } = noiseCovariance(reluNoiseMoments(K, M, Q, R, T));
   const n = mean.length;
 
@@ -110,7 +98,7 @@ describe('closed-form noise of one SGD step (ReLU, docs/theory.md §9.3)', () =>
 describe('Jacobian of the SGD drift Φ̂ (docs/theory.md §8.7)', () => {
   it('the touched-term central differences equal plain central differences of Φ̂', () => {
     const K = 3, M = 2;
-    const { Q, R, T } = randomOverlaps(K, M, 'phi-jac');
+    const { Q, R, T } = randomOverlaps(K, M, createRng(61, 'phi-jac'));
     const ph = makePhiHat(relu, K, M, T);
     const full = makeFullResidual(relu, K, M, T);
     const x = full.pack(Q, R);
