@@ -1,6 +1,7 @@
 // mapPool: outputs in input order whatever the worker count, ordered delivery, and abort
 // stopping dispatch (in-process and on worker threads).
 import { describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
 import { mapPool } from '../src/runs/pool.js';
 import { ENSEMBLE_RUN_JOB, type RunRow, type RunSpec } from '../src/runs/ensemble-member.js';
 
@@ -21,6 +22,12 @@ describe('mapPool', () => {
     expect(two.map(strip)).toEqual(one.map(strip));
     expect(one.map((r) => r.run)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(new Set(one.map((r) => r.final_loss)).size).toBe(8); // distinct seeds per run
+  });
+
+  it('leaves no abort listener on a long-lived signal after it returns', async () => {
+    const ac = new AbortController();
+    for (let i = 0; i < 12; i++) await mapPool(job, [spec(i), spec(i + 1)], { workers: 2, signal: ac.signal });
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
   });
 
   it('stops dispatching when aborted', async () => {

@@ -79,47 +79,55 @@ export async function mapPool<I, O>(job: JobRef<I, O>, inputs: readonly I[], opt
   let next = 0;
   const n = Math.max(1, Math.min(opts.workers, inputs.length));
   const workers: Worker[] = [];
-  await new Promise<void>((resolve, reject) => {
-    let running = n;
-    const stopAll = () => {
-      for (const w of workers) void w.terminate();
-      resolve();
-    };
-    opts.signal?.addEventListener('abort', stopAll, { once: true });
-    for (let w = 0; w < n; w++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { tsx } });
-      workers.push(worker);
-      const feed = () => {
-        if (next >= inputs.length || opts.signal?.aborted) {
-          void worker.terminate();
-          if (--running === 0) resolve();
-          return;
-        }
-        const index = next++;
-        worker.postMessage({ module: job.module, name: job.name, index, input: inputs[index] });
+  let stopAll = () => {};
+  const onAbort = () => stopAll();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let running = n;
+      stopAll = () => {
+        for (const w of workers) void w.terminate();
+        resolve();
       };
-      worker.on('message', (msg: { index: number; output?: O; error?: string }) => {
-        if (msg.error !== undefined) {
-          for (const x of workers) void x.terminate();
-          reject(new Error(`job ${msg.index} failed: ${msg.error}`));
-          return;
-        }
-        try {
-          deliver(msg.index, msg.output as O);
-        } catch (e) {
-          // the caller's onResult failed (e.g. a full disk): stop everything and report it
+      if (opts.signal?.aborted) stopAll();
+      for (let w = 0; w < n; w++) {
+        const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { tsx } });
+        workers.push(worker);
+        const feed = () => {
+          if (next >= inputs.length || opts.signal?.aborted) {
+            void worker.terminate();
+            if (--running === 0) resolve();
+            return;
+          }
+          const index = next++;
+          worker.postMessage({ module: job.module, name: job.name, index, input: inputs[index] });
+        };
+        worker.on('message', (msg: { index: number; output?: O; error?: string }) => {
+          if (msg.error !== undefined) {
+            for (const x of workers) void x.terminate();
+            reject(new Error(`job ${msg.index} failed: ${msg.error}`));
+            return;
+          }
+          try {
+            deliver(msg.index, msg.output as O);
+          } catch (e) {
+            // the caller's onResult failed (e.g. a full disk): stop everything and report it
+            for (const x of workers) void x.terminate();
+            reject(e);
+            return;
+          }
+          feed();
+        });
+        worker.on('error', (e) => {
           for (const x of workers) void x.terminate();
           reject(e);
-          return;
-        }
+        });
         feed();
-      });
-      worker.on('error', (e) => {
-        for (const x of workers) void x.terminate();
-        reject(e);
-      });
-      feed();
-    }
-  });
+      }
+    });
+  } finally {
+    // a long-lived signal (a study's) must not collect one listener per pool
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
   return outputs;
 }

@@ -92,7 +92,8 @@ export async function runSgdScaling(o: SgdScalingOptions, log: (msg: string) => 
   log(`sgd-scaling: ${jobs.length} runs to do (${have.size} already in ${runsPath})`);
   const started = Date.now();
   const abort = new AbortController();
-  signal?.addEventListener('abort', () => abort.abort(), { once: true });
+  const onAbort = () => abort.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
   let done = 0;
   await mapPool(
     SGD_SCALING_JOB,
@@ -109,7 +110,7 @@ export async function runSgdScaling(o: SgdScalingOptions, log: (msg: string) => 
         if (o.timeBudget > 0 && (Date.now() - started) / 1000 > o.timeBudget) abort.abort();
       },
     },
-  );
+  ).finally(() => signal?.removeEventListener('abort', onAbort));
   await writeSgdScalingReport(o);
 }
 
