@@ -22,6 +22,7 @@ import { familyLevels } from '../src/theory/levels.js';
 import { realise } from '../src/theory/realise.js';
 import { matchStudents, familyIndex } from '../src/theory/classify.js';
 import { prepareSgdLevel, predictSgdLevel, scaleToN, type SgdLevelContext } from '../src/theory/sgd-prediction.js';
+import { sgdNumbersOf } from '../src/theory/sgd-level-columns.js';
 import { identity } from '../src/linalg/vector.js';
 import { createRng } from '../src/random/rng.js';
 import { createSgdKernel, makeBatch, type BackendName } from '../src/network/backend.js';
@@ -203,11 +204,7 @@ function report(): void {
     const shiftSe = Math.sqrt(ok.reduce((s, r) => s + num(r, 'mean_se') ** 2, 0)) / R;
     const sd = Math.sqrt(ok.reduce((s, r) => s + num(r, 'loss_sd') ** 2, 0) / R);
     const sdSe = Math.sqrt(ok.reduce((s, r) => s + num(r, 'sd_se') ** 2, 0)) / R;
-    const v = (c: string) => th[c] as number;
-    const pred = scaleToN({
-      eta: lr, M, level: v('level'), shiftFirst: v('shift_first'), shiftOde: v('shift_ode'), varCoef: v('var_coef'), varCoefSe: v('var_coef_se'),
-      varCoefLeading: v('var_coef_leading'), tauInt: v('tau_int'), finiteNCoef: v('finite_n_coef'), finiteNCoefSe: v('finite_n_coef_se'), wishartCoef: v('wishart_coef'),
-    }, N);
+    const pred = scaleToN(sgdNumbersOf(th, lr, M), N);
     const predMean = pred.shiftOde + pred.shiftFiniteN;
     measured.set(key, { shift, se: shiftSe });
     rows.push([n, lr, N, R, ok.reduce((s, r) => s + num(r, 'tau_avg'), 0), th.level, pred.shiftFirst, pred.shiftOde, pred.shiftFiniteN, predMean,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { histogramChartSpec, lineChartSpec, renderSvg, writeLineChart } from '../src/io/plot.js';
+import { histogramChartSpec, lineChartSpec, PANEL_MARK_COLOR, renderSvg, writeLineChart } from '../src/io/plot.js';
 
 describe('plot', () => {
   const data = [1, 10, 100, 1000].flatMap((N) => [
@@ -53,5 +53,33 @@ describe('plot', () => {
       .map((part) => [...part.split('role-axis-label')[1].split('</g>')[0].matchAll(/>([^<>]*)<\/text>/g)].map((t) => t[1]));
     expect(svg).not.toContain('0.000000');
     expect(countLabels).toEqual([['0', '1'], ['0', '1', '2']]);
+  });
+
+  it('draws per-panel marks: a shaded band and a solid rule in their own panel, apart from the dashed rules', async () => {
+    const data = [10, 100].flatMap((N) => Array.from({ length: 5 }, (_, i) => ({ N, lo: i / 10, hi: (i + 1) / 10, count: i + 1 })));
+    const chart = { x: 'lo', x2: 'hi', y: 'count', facet: 'N', rules: [0.25] };
+    const panelMarks = [{ facetValue: 10, x: 0.3, lo: 0.27, hi: 0.33 }, { facetValue: 100, x: 0.2, lo: 0.15, hi: 0.25 }, { facetValue: 7, x: 0.1, lo: 0, hi: 0.2 }];
+    const spec = histogramChartSpec(data, { ...chart, panelMarks }) as unknown as {
+      data: { values: Record<string, unknown>[] };
+      spec: { layer: { mark: { type: string; color?: string; strokeDash?: number[] }; encoding: Record<string, { field: string }> }[] };
+    };
+    // the marks' rows, one per panel (the mark of a panel without bars is dropped)
+    expect(spec.data.values.filter((r) => r.__kind === 'mark').map((r) => [r.N, r.__x, r.__lo, r.__hi])).toEqual([[10, 0.3, 0.27, 0.33], [100, 0.2, 0.15, 0.25]]);
+    // band (rect __lo–__hi) behind the bars, the dashed rules, then the solid rule at __x
+    const layers = spec.spec.layer.map((l) => [l.mark.type, l.mark.color ?? '', l.encoding.x.field, l.encoding.x2?.field ?? '', l.mark.strokeDash ? 'dashed' : 'solid']);
+    expect(layers).toEqual([
+      ['rect', PANEL_MARK_COLOR, '__lo', '__hi', 'solid'], ['rect', '', 'lo', 'hi', 'solid'], ['rule', 'black', '__rule', '', 'dashed'], ['rule', PANEL_MARK_COLOR, '__x', '', 'solid'],
+    ]);
+    const svg = await renderSvg(spec as never);
+    // one band and one solid rule per panel, spanning the panel's height (90 px), at the marks' x (480 px = [0, 0.5])
+    expect([...svg.matchAll(new RegExp(`<path d="M([0-9.]+),0h([0-9.]+)v90h[^"]*" fill="${PANEL_MARK_COLOR}"`, 'g'))].map((m) => [Number(m[1]), Number(m[1]) + Number(m[2])]))
+      .toEqual([[0.27 * 960, 0.33 * 960], [0.15 * 960, 0.25 * 960]].map(([a, b]) => [expect.closeTo(a, 6), expect.closeTo(b, 6)]));
+    expect([...svg.matchAll(new RegExp(`<line transform="translate\\(([0-9.]+),0\\)" x2="0" y2="90" stroke="${PANEL_MARK_COLOR}"`, 'g'))].map((m) => Number(m[1])))
+      .toEqual([expect.closeTo(288, 6), expect.closeTo(192, 6)]);
+    expect(svg.match(/stroke-dasharray/g)?.length).toBe(2);
+    // without marks the spec is as before: bars and dashed rules only
+    const plain = histogramChartSpec(data, chart) as unknown as typeof spec;
+    expect(plain.spec.layer.map((l) => l.mark.type)).toEqual(['rect', 'rule']);
+    expect(plain.data.values.some((r) => r.__kind === 'mark')).toBe(false);
   });
 });

@@ -105,13 +105,25 @@ export async function writeLineChart(svgPath: string, data: readonly Row[], char
   return { spec, svg };
 }
 
+/** A mark in one panel of a histogram: a solid rule at `x` over a shaded band from `lo` to `hi`. */
+export interface PanelMark {
+  /** The panel's facet value (ignored without a facet: every mark is in the one panel). */
+  facetValue: Cell;
+  x: number;
+  lo: number;
+  hi: number;
+}
+
 /**
  * A histogram from pre-binned counts (one bar per row from `x` to `x2`, height `y`), with
- * dashed vertical rules at reference values (e.g. loss levels), optionally faceted in rows.
- * Bars and rules share one data source: rule rows carry `rule` (the x position) and no count.
+ * dashed vertical rules at reference values (e.g. loss levels), optionally faceted in rows, and
+ * optional per-panel marks (e.g. a predicted mean as a solid rule and ± 1 sd as a shaded band).
+ * Bars, rules and marks share one data source: rule rows carry `__rule` (the x position), mark rows
+ * `__x`, `__lo`, `__hi`, and neither has a count.
  */
 export interface HistogramChart {
-  title?: string;
+  /** The title; an array gives one line per element. */
+  title?: string | string[];
   /** Bin start, bin end and count fields of the bar rows. */
   x: string;
   x2: string;
@@ -122,6 +134,8 @@ export interface HistogramChart {
   facet?: string;
   /** Reference positions drawn as dashed rules in every panel. */
   rules?: readonly number[];
+  /** Per-panel marks: a shaded band lo–hi behind the bars and a solid rule at x (colour PANEL_MARK_COLOR). */
+  panelMarks?: readonly PanelMark[];
   /** Colour of the bars by this field (e.g. family). */
   color?: string;
   xDomain?: [number, number];
@@ -130,11 +144,17 @@ export interface HistogramChart {
   height?: number;
 }
 
-/** The vega-lite spec of a (faceted) histogram with dashed rules. */
+/** Colour of a histogram's per-panel marks (solid rule and band), apart from the bars' default blue and the black dashed rules. */
+export const PANEL_MARK_COLOR = '#d62728';
+
+/** The vega-lite spec of a (faceted) histogram with dashed rules and per-panel marks. */
 export function histogramChartSpec(data: readonly Row[], c: HistogramChart): TopLevelSpec {
   const facetValues = c.facet ? [...new Set(data.map((r) => r[c.facet!]))] : [null];
   const bars = data.map((r) => ({ ...r, __kind: 'bar' }));
   const rules = (c.rules ?? []).flatMap((v) => facetValues.map((f) => ({ ...(c.facet ? { [c.facet]: f } : {}), __rule: v, __kind: 'rule' })));
+  // a mark of a panel that has no bars would add a panel of its own: dropped
+  const marks = (c.panelMarks ?? []).filter((m) => !c.facet || facetValues.includes(m.facetValue))
+    .map((m) => ({ ...(c.facet ? { [c.facet]: m.facetValue } : {}), __x: m.x, __lo: m.lo, __hi: m.hi, __kind: 'mark' }));
   const xScale = { zero: false, ...(c.xDomain ? { domain: c.xDomain } : {}) };
   const barLayer = {
     transform: [{ filter: "datum.__kind === 'bar'" }],
@@ -153,12 +173,24 @@ export function histogramChartSpec(data: readonly Row[], c: HistogramChart): Top
     mark: { type: 'rule', strokeDash: [4, 3], color: 'black', opacity: 0.6, clip: true },
     encoding: { x: { field: '__rule', type: 'quantitative', scale: xScale } },
   };
-  const inner = { width: c.width ?? 480, height: c.height ?? 90, layer: [barLayer, ruleLayer] };
+  // per-panel marks: a rect with x and x2 only spans the panel's height
+  const bandLayer = {
+    transform: [{ filter: "datum.__kind === 'mark'" }],
+    mark: { type: 'rect', color: PANEL_MARK_COLOR, opacity: 0.18, clip: true },
+    encoding: { x: { field: '__lo', type: 'quantitative', scale: xScale }, x2: { field: '__hi' } },
+  };
+  const markRuleLayer = {
+    transform: [{ filter: "datum.__kind === 'mark'" }],
+    mark: { type: 'rule', color: PANEL_MARK_COLOR, strokeWidth: 1.5, clip: true },
+    encoding: { x: { field: '__x', type: 'quantitative', scale: xScale } },
+  };
+  const layer = marks.length ? [bandLayer, barLayer, ruleLayer, markRuleLayer] : [barLayer, ruleLayer];
+  const inner = { width: c.width ?? 480, height: c.height ?? 90, layer };
   const common = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(c.title ? { title: c.title } : {}),
     background: 'white',
-    data: { values: [...bars, ...rules] },
+    data: { values: [...bars, ...rules, ...marks] },
   };
   const spec = c.facet
     ? { ...common, facet: { row: { field: c.facet, type: 'ordinal', title: c.facet } }, resolve: { scale: { y: 'independent' } }, spec: inner }

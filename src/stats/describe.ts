@@ -1,10 +1,17 @@
-// Descriptive statistics of samples (docs/theory.md §11): mean, quantiles by linear
-// interpolation between order statistics, the median, and a peak summary (median, quartiles,
-// interquartile range).
+// Descriptive statistics of samples (docs/theory.md §11): mean, sample standard deviation,
+// quantiles by linear interpolation between order statistics, the median, and a peak summary
+// (median, quartiles, interquartile range).
 
 /** Arithmetic mean (NaN for an empty sample). */
 export function mean(v: readonly number[]): number {
   return v.reduce((a, b) => a + b, 0) / v.length;
+}
+
+/** Sample standard deviation √(Σ(v − v̄)²/(n − 1)) (NaN for n < 2). */
+export function sampleSd(v: readonly number[]): number {
+  if (v.length < 2) return NaN;
+  const m = mean(v);
+  return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
 }
 
 /** Quantile p of ascending `s`: s[⌊h⌋] + (h − ⌊h⌋)(s[⌊h⌋+1] − s[⌊h⌋]), h = (n − 1)p. */

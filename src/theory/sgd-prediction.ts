@@ -426,10 +426,18 @@ export function scaleToN(p: SgdPredictionNumbers, N: number): SgdPredictionAtN {
   };
 }
 
+/** The N-independent numbers of an η prediction (what scaleToN scales, docs/theory.md §9.3–9.5). */
+export function sgdPredictionNumbers(p: SgdLevelPrediction): SgdPredictionNumbers {
+  const c = p.context;
+  return {
+    eta: p.eta, M: c.M, level: p.level, shiftFirst: p.shiftFirst, shiftOde: p.shiftOde, varCoef: p.varCoef, varCoefSe: p.varCoefSe,
+    varCoefLeading: p.varCoefLeading, tauInt: p.tauInt, finiteNCoef: c.finiteNCoef, finiteNCoefSe: c.finiteNCoefSe, wishartCoef: c.wishartCoef,
+  };
+}
+
 /** Scales an η prediction to dimension N. */
 export function sgdPredictionAtN(p: SgdLevelPrediction, N: number): SgdPredictionAtN {
-  const c = p.context;
-  return scaleToN({ ...p, M: c.M, finiteNCoef: c.finiteNCoef, finiteNCoefSe: c.finiteNCoefSe, wishartCoef: c.wishartCoef }, N);
+  return scaleToN(sgdPredictionNumbers(p), N);
 }
 
 /** The analytic gradient-flow Jacobian ∂F/∂x in the packed coordinates of docs/theory.md §8.1 (theory/jacobian.ts). */

@@ -14,7 +14,7 @@ export function registerStudyFiniteN(study: Command): void {
   const D = FINITE_N_DEFAULTS;
   const cmd = study
     .command('finite-n')
-    .description('Are the quantised loss levels robust at finite N? (paper Appendix C). K = M, Gaussian and orthonormal teachers in dimension N: population GD through its exact ODE from each network (classified, polished), explicit-weight GD on a subset (agreement), online SGD; final-loss histograms with the infinite-N levels, per-family fraction / peak (median) / width (IQR) vs N, and the width\'s log-log slope.')
+    .description('Are the quantised loss levels robust at finite N? (paper Appendix C). K = M, Gaussian and orthonormal teachers in dimension N: population GD through its exact ODE from each network (classified, polished), explicit-weight GD on a subset (agreement), online SGD; final-loss histograms with the infinite-N levels, per-family fraction / peak (median) / width (IQR) vs N, and the width\'s log-log slope; for SGD with the orthonormal teacher, the predicted mean and sd of ε near each stable level (docs/theory.md §9, sgd-vs-prediction.csv; computed once per family and η and cached in the out dir).')
     .addOption(opt('--K <int>', 'student units K = M', int('K', 2, 40), D.K))
     .addOption(opt('--Ns <list>', 'input dimensions N', list('Ns', int('Ns', 2, 1_000_000)), D.Ns, D.Ns.join(',')))
     .addOption(opt('--teachers <list>', `teachers (${TEACHER_KINDS.join(', ')})`, list('teachers', choice('teachers', TEACHER_KINDS)), D.teachers, D.teachers.join(',')))

@@ -37,9 +37,17 @@ export interface FiniteNOptions {
   levelReplicas: number;
   levelTauBurn: number;
   levelTauAvg: number;
+  /** Monte Carlo samples of the SGD predictions of the report (docs/theory.md §9; default FINITE_N_DEFAULTS.sgdPrediction). */
+  sgdPrediction?: SgdPredictionSamples;
   /** Stop starting new rounds after this many seconds (0 = no limit). */
   timeBudget: number;
   quick: boolean;
+}
+
+/** Monte Carlo samples of an SGD prediction (prepareSgdLevel: `samples` for C at each η, `meanSamples` for b). */
+export interface SgdPredictionSamples {
+  samples: number;
+  meanSamples: number;
 }
 
 export const ODE_COLUMNS = ['N', 'teacher', 'run', 'run_seed', 'seed', 'K', 'M', 'loss0', 't_dev', 'final_loss', 'class', 'family_n', 'tau_end', 'rhs_norm', 'rhs_evals', 'stop', 'wall_ms'] as const;
@@ -52,6 +60,8 @@ export const odeRunsPath = (o: FiniteNOptions, teacher: string, N: number) => jo
 export const gdRunsPath = (o: FiniteNOptions, teacher: string, N: number) => join(o.outDir, 'runs', `gd-${teacher}-${tag(o)}-N${N}.csv`);
 export const levelSgdPath = (o: FiniteNOptions) => join(o.outDir, 'runs', `sgd-level-${tag(o)}.csv`);
 export const sgdRunsPath = (o: FiniteNOptions, teacher: string, lr: number, N: number) => join(o.outDir, 'runs', `sgd-${teacher}-eta${lr}-${tag(o)}-N${N}.csv`);
+/** The report's cache of the N-independent SGD predictions, per (family, η). */
+export const sgdPredictionsPath = (o: FiniteNOptions) => join(o.outDir, `sgd-predictions-${tag(o)}.csv`);
 
 /** The study's defaults (the CLI shows and uses these). */
 export const FINITE_N_DEFAULTS = {
@@ -62,6 +72,8 @@ export const FINITE_N_DEFAULTS = {
   tauMax: 3000, tol: ENSEMBLE.tol, epsGlobal: CLASSIFY.epsGlobal, gTol: CLASSIFY.gTol, seed: 1, timeBudget: 0,
   /** Newton polishing starts once max|RHS| < 1e-5 here (later than the ensembles' 1e-4): the study's runs were made so. */
   polishAt: 1e-5,
+  /** Monte Carlo samples of the report's SGD predictions (docs/theory.md §9.3–9.5): ~10–30 s per family at K = M = 8. */
+  sgdPrediction: { samples: 400_000, meanSamples: 1_000_000 } as SgdPredictionSamples,
   levels: 'results/levels.csv', outDir: 'results/finite-n',
 };
 

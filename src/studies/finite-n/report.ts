@@ -4,24 +4,35 @@
 //    width (IQR), the nearest infinite-N level of that family (docs/theory.md §6) and median − level;
 //  - width-fit.csv: log-log least-squares slope of the peak width (IQR) and of |median − level|
 //    against N, per (algorithm, η, teacher, family);
-//  - histogram.csv + hist-<algorithm>-<teacher>.svg: final-loss histograms of the non-global runs,
-//    one panel per N, with the levels as dashed rules; width-vs-N.svg, shift-vs-N.svg, fractions-gd.svg;
+//  - histogram.csv + hist-<gd|sgd-eta<η>>-<teacher>.svg (each with its bars' .csv): final-loss
+//    histograms of the non-global runs, one panel per N, with the levels as dashed rules and, for SGD
+//    with the orthonormal teacher, the predicted mean ⟨ε⟩ as a solid rule over a band ± 1 predicted sd
+//    per predicted family; width-vs-N.svg, shift-vs-N.svg, fractions-gd.svg (each with its .csv);
 //  - gd-vs-ode.csv: explicit-weight GD against the ODE (max deviations) per (teacher, N);
 //  - sgd-bias.csv: SGD final ε minus the level and minus the paired ODE run's polished ε (same
 //    network, same family), per (teacher, η, N, family);
-//  - finite-n.manifest.json: options, run counts per configuration, level source.
+//  - sgd-vs-prediction.csv: SGD final ε of the local runs per (η, N, teacher, family) against the
+//    predicted mean and sd of docs/theory.md §9 (orthonormal teacher; 'not-applicable-teacher' rows
+//    for the Gaussian one): counts, measured mean, sd, median and standard errors, z-score, sd ratio;
+//  - sgd-predictions-K<K>M<M>.csv: the cache of the N-independent prediction numbers per (family, η)
+//    (sgd-prediction.ts), computed once and reused by every later report;
+//  - sgd-at-level.csv, sgd-at-level-fit.csv, sgd-bias-vs-eta.svg (+ .csv): SGD started on the fixed
+//    points, stationary ε − level against η;
+//  - finite-n.manifest.json: options, run counts per configuration, level source, prediction cache.
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCsv, type Cell } from '../../io/csv.js';
 import { makeManifest, writeManifest } from '../../io/manifest.js';
-import { writeHistogramChart, writeLineChart, type Row } from '../../io/plot.js';
+import { writeHistogramChart, writeLineChart, type PanelMark, type Row } from '../../io/plot.js';
 import { loadLevels, nearestLevel, type Level } from './levels.js';
-import type { FiniteNOptions } from './options.js';
+import { FINITE_N_DEFAULTS, sgdPredictionsPath, type FiniteNOptions } from './options.js';
 import { wilson } from '../../stats/wilson.js';
 import { histogram } from '../../stats/histogram.js';
 import { fitLinearQuadratic, logLogFit } from '../../stats/fit.js';
-import { peakOf, quantile } from '../../stats/describe.js';
+import { mean, peakOf, quantile, sampleSd } from '../../stats/describe.js';
 import { readCsvFile } from '../../io/csv.js';
+import { scaleToN } from '../../theory/sgd-prediction.js';
+import { loadSgdPredictions, predictionKey, type FamilyPrediction } from './sgd-prediction.js';
 
 interface RunRec {
   algorithm: 'gd' | 'sgd';
@@ -55,6 +66,11 @@ export const BIAS_COLUMNS = [
   'paired', 'median_paired_diff', 'q1_paired_diff', 'q3_paired_diff', 'median_paired_diff_over_lr',
 ] as const;
 
+export const SGD_PRED_COLUMNS = [
+  'lr', 'N', 'teacher', 'family_n', 'branch', 'prediction', 'count', 'none_count', 'level', 'pred_level_ode', 'pred_level_mean', 'pred_level_mean_se',
+  'pred_sd', 'pred_sd_se', 'meas_mean', 'meas_mean_se', 'meas_sd', 'meas_sd_se', 'meas_median', 'z_mean', 'sd_ratio',
+] as const;
+
 export const LEVEL_BIAS_COLUMNS = ['N', 'lr', 'family_n', 'replicas', 'escaped', 'diverged', 'level', 'bias_mean', 'bias_se', 'bias_over_lr', 'loss_se_within'] as const;
 export const LEVEL_FIT_COLUMNS = ['N', 'family_n', 'points', 'lrs', 'slope', 'slope_se', 'intercept', 'coef_eta', 'coef_eta2'] as const;
 
@@ -82,6 +98,56 @@ function loadRuns(o: FiniteNOptions): RunRec[] {
     }
   }
   return out;
+}
+
+/** The teacher of the SGD predictions (docs/theory.md §9 assumes T = I). */
+export const PREDICTED_TEACHER = 'orthonormal';
+
+/**
+ * sgd-vs-prediction.csv: per (η, teacher, N, family n ≥ 1 with local SGD runs at that η and teacher)
+ * the final ε of the local runs of family n (mean, sd, median, standard errors sd/√count and
+ * sd/√(2(count − 1))) against the prediction of docs/theory.md §9 at N: ⟨ε⟩ = ε(X_η) + η b/N (§9.5) and
+ * sd = √((η/N) var_coef) (§9.3–9.4), for the orthonormal teacher only; z_mean = (mean − ⟨ε⟩)/√(sd²/count
+ * + se(⟨ε⟩)²) with the predicted sd, sd_ratio = measured/predicted sd. Also the per-panel marks
+ * (⟨ε⟩ ± sd) of each SGD histogram, by figure name.
+ */
+function sgdVsPrediction(o: FiniteNOptions, runs: readonly RunRec[], levels: readonly Level[], log: (s: string) => void): { rows: Cell[][]; marks: Map<string, PanelMark[]> } {
+  const sgd = runs.filter((r) => r.algorithm === 'sgd');
+  const local = sgd.filter((r) => r.cls === 'local' && r.family >= 1);
+  const wanted = local.filter((r) => r.teacher === PREDICTED_TEACHER).map((r) => ({ n: r.family, eta: r.lr as number }));
+  const preds = wanted.length ? loadSgdPredictions(o, wanted, log) : new Map<string, FamilyPrediction>();
+  const rows: Cell[][] = [];
+  const marks = new Map<string, PanelMark[]>();
+  const configs = [...groupBy(sgd, (r) => `${r.lr}|${r.teacher}`).values()].sort((a, b) => (a[0].lr as number) - (b[0].lr as number) || a[0].teacher.localeCompare(b[0].teacher));
+  for (const g of configs) {
+    const { lr, teacher } = g[0];
+    const eta = lr as number;
+    const Ns = [...new Set(g.map((r) => r.N))].sort((a, b) => a - b);
+    const fams = [...new Set(local.filter((r) => r.lr === lr && r.teacher === teacher).map((r) => r.family))].sort((a, b) => a - b);
+    for (const N of Ns) {
+      for (const n of fams) {
+        const losses = g.filter((r) => r.N === N && r.cls === 'local' && r.family === n).map((r) => r.loss);
+        const none = g.filter((r) => r.N === N && r.cls === 'none' && r.family === n).length;
+        const pr = teacher === PREDICTED_TEACHER ? preds.get(predictionKey(n, eta)) : undefined;
+        const at = pr?.status === 'predicted' && pr.numbers ? scaleToN(pr.numbers, N) : null;
+        const k = losses.length;
+        const m = k ? mean(losses) : NaN;
+        const sd = sampleSd(losses);
+        const level = pr?.numbers?.level ?? nearestLevel(levels, n, 0)?.loss ?? NaN;
+        const z = at ? (m - at.levelMean) / Math.sqrt(at.sd ** 2 / k + at.shiftFiniteNSe ** 2) : NaN;
+        rows.push([
+          eta, N, teacher, n, pr?.branch ?? '', pr?.status ?? 'not-applicable-teacher', k, none, level,
+          at?.levelOde ?? NaN, at?.levelMean ?? NaN, at?.shiftFiniteNSe ?? NaN, at?.sd ?? NaN, at?.sdSe ?? NaN,
+          m, sd / Math.sqrt(k), sd, sd / Math.sqrt(2 * (k - 1)), k ? peakOf(losses).median : NaN, z, at ? sd / at.sd : NaN,
+        ]);
+        if (at && Number.isFinite(at.levelMean) && Number.isFinite(at.sd)) {
+          const key = figName({ algorithm: 'sgd', lr, teacher });
+          marks.set(key, [...(marks.get(key) ?? []), { facetValue: N, x: at.levelMean, lo: at.levelMean - at.sd, hi: at.levelMean + at.sd }]);
+        }
+      }
+    }
+  }
+  return { rows, marks };
 }
 
 function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
@@ -150,13 +216,18 @@ export async function writeFiniteNReport(o: FiniteNOptions, log: (s: string) => 
   }
   writeCsv(join(o.outDir, 'width-fit.csv'), FIT_COLUMNS, fitRows);
 
+  // SGD against the predictions of docs/theory.md §9 (orthonormal teacher), cached per (family, η)
+  const pred = sgdVsPrediction(o, runs, levels, log);
+  writeCsv(join(o.outDir, 'sgd-vs-prediction.csv'), SGD_PRED_COLUMNS, pred.rows);
+
   // histograms: one figure per (algorithm, η, teacher), one panel per N, non-global runs
   const histRows: Cell[][] = [];
   for (const fig of groupBy(runs, figName).values()) {
     const nonGlobal = fig.filter((r) => r.cls !== 'global' && r.cls !== 'diverged' && Number.isFinite(r.loss));
     const s = nonGlobal.map((r) => r.loss).sort((a, b) => a - b);
     const populated = levels.filter((l) => s.some((v) => Math.abs(v - l.loss) < 1e-3));
-    const xmax = Math.max(1.1 * quantile(s, 0.99) || 0, ...populated.map((l) => 1.05 * l.loss), 0.05);
+    const panelMarks = pred.marks.get(figName(fig[0])) ?? [];
+    const xmax = Math.max(1.1 * quantile(s, 0.99) || 0, ...populated.map((l) => 1.05 * l.loss), ...panelMarks.map((m) => 1.05 * m.hi), 0.05);
     const data: Row[] = [];
     for (const g of groupBy(fig, (r) => String(r.N)).values()) {
       const v = g.filter((r) => r.cls !== 'global' && r.cls !== 'diverged').map((r) => r.loss);
@@ -169,9 +240,12 @@ export async function writeFiniteNReport(o: FiniteNOptions, log: (s: string) => 
     data.sort((a, b) => (a.N as number) - (b.N as number));
     const f0 = fig[0];
     await writeHistogramChart(join(o.outDir, `hist-${figName(f0)}.svg`), data, {
-      title: `K = M = ${o.K}, ${seriesOf(f0)}: final loss of non-global runs (dashed: infinite-N levels)`,
+      title: panelMarks.length
+        ? [`K = M = ${o.K}, ${seriesOf(f0)}: final loss of non-global runs (dashed: infinite-N levels)`,
+          'solid: predicted SGD mean ⟨ε⟩ at N, shaded: ± 1 predicted sd of ε (docs/theory.md §9)']
+        : `K = M = ${o.K}, ${seriesOf(f0)}: final loss of non-global runs (dashed: infinite-N levels)`,
       x: 'bin_lo', x2: 'bin_hi', y: 'count', xTitle: 'final loss ε', yTitle: 'runs', facet: 'N',
-      rules: levels.map((l) => l.loss).filter((x) => x <= xmax), xDomain: [0, xmax], height: 70,
+      rules: levels.map((l) => l.loss).filter((x) => x <= xmax), xDomain: [0, xmax], height: 70, ...(panelMarks.length ? { panelMarks } : {}),
     }, HIST_COLUMNS);
   }
   writeCsv(join(o.outDir, 'histogram.csv'), HIST_COLUMNS, histRows);
@@ -265,6 +339,7 @@ export async function writeFiniteNReport(o: FiniteNOptions, log: (s: string) => 
   const gdCounts = Object.fromEntries(gdRows.map((r) => [`gd-explicit ${r[0]} N=${r[1]}`, r[2]]));
   writeManifest(join(o.outDir, 'finite-n.manifest.json'), makeManifest('study finite-n', { ...o }, {
     levels_source: source, runs_per_configuration: counts, explicit_gd_runs: gdCounts,
+    sgd_predictions: { cache: sgdPredictionsPath(o), teacher: PREDICTED_TEACHER, ...(o.sgdPrediction ?? FINITE_N_DEFAULTS.sgdPrediction) },
     requested: { ode_runs: o.runs, gd_runs: o.gdRuns, sgd_runs: o.sgdRuns },
     complete: groups.every((g) => g.length >= (g[0].algorithm === 'gd' ? o.runs : o.sgdRuns))
       && groups.filter((g) => g[0].algorithm === 'sgd').length === o.sgdNs.length * o.sgdLrs.length * o.sgdTeachers.length,

@@ -10,8 +10,8 @@
 //    or τ = min(--sgd-tau-max, --sgd-tau-factor · τ_end(ODE run i) + 50).
 // Every run is a row appended to a resumable CSV under <out-dir>/runs/. Work proceeds in rounds
 // of growing run counts (so interrupted studies still cover every configuration), and the
-// report (families.csv, histogram.csv, width-fit.csv, gd-vs-ode.csv, sgd-bias.csv, SVG figures,
-// manifest) is rewritten after every round. Implementation of the report: study-finite-n-report.ts.
+// report (families.csv, histogram.csv, width-fit.csv, gd-vs-ode.csv, sgd-bias.csv, sgd-vs-prediction.csv,
+// SVG figures, manifest; every output is listed in report.ts) is rewritten after every round.
 import { mapPool } from '../../runs/pool.js';
 import { appendRecord, openResumable } from '../../io/resumable.js';
 import { createRng } from '../../random/rng.js';
