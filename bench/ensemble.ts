@@ -4,7 +4,8 @@
 //           bench/reference/export-inits.ts writes;
 //   dopri5  `scmv ensemble --method dopri5` (the path of every earlier runs file), 1 worker;
 //   rkc2    `scmv ensemble --method rkc2` (the default for gd: weight state, RKC2, WASM products),
-//           on 1 and on 2 workers,
+//           on 1 worker; and its 2-worker speed-up, measured on more runs (--worker-runs, ≈ 10 s on
+//           one worker) so that the worker threads' start-up does not decide it,
 // on the same runs (run i of seed 1 is gaussianInit(K, M, M, createRng(1, 'run', i))), with the
 // classes compared run for run. Sizes: K = M = 8, 12, 16, 20 and K = M + 1 for M = 12, 19. Each
 // repeat runs the four in a rotated order; the table gives medians over the repeats of wall and
@@ -16,6 +17,7 @@
 //   nice npx tsx bench/ensemble.ts [--sizes 8x8,12x12,16x16,20x20,13x12,20x19]
 //     [--runs 8x8=200,12x12=100,16x16=40,20x20=24,13x12=100,20x19=24 | --runs N] [--repeats 3]
 //     [--tau-max 10000] [--python /usr/bin/python3] [--skip-numpy]
+//     [--worker-runs 8x8=3000,... | N]
 // Needs Debian's python3-numpy and python3-scipy for the baseline (bench/reference/README.md).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,12 +36,13 @@ const arg = (name: string, dflt: string) => {
 };
 const DEFAULT_RUNS: Record<string, number> = { '8x8': 200, '12x12': 100, '16x16': 40, '20x20': 24, '13x12': 100, '20x19': 24 };
 const SIZES = arg('sizes', Object.keys(DEFAULT_RUNS).join(',')).split(',').map((s) => s.trim());
-const runsArg = arg('runs', '');
-const runsOf = (size: string): number => {
-  if (/^\d+$/.test(runsArg)) return Number(runsArg);
-  const given = Object.fromEntries(runsArg.split(',').filter((x) => x.includes('=')).map((x) => x.split('=')).map(([k, v]) => [k.trim(), Number(v)]));
-  return given[size] ?? DEFAULT_RUNS[size] ?? 24;
+/** `--runs N` or `--runs 8x8=60,12x12=40`: the run count of a size, else its default. */
+const perSize = (spec: string, dflt: Record<string, number>) => (size: string): number => {
+  if (/^\d+$/.test(spec)) return Number(spec);
+  const given = Object.fromEntries(spec.split(',').filter((x) => x.includes('=')).map((x) => x.split('=')).map(([k, v]) => [k.trim(), Number(v)]));
+  return given[size] ?? dflt[size] ?? 24;
 };
+const runsOf = perSize(arg('runs', ''), DEFAULT_RUNS);
 const REPEATS = Number(arg('repeats', '3'));
 const TAU_MAX = Number(arg('tau-max', String(ENSEMBLE.tauMax)));
 const PYTHON = arg('python', '/usr/bin/python3');
@@ -47,8 +50,13 @@ const SKIP_NUMPY = args.includes('--skip-numpy');
 const SEED = 1;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+// The 2-worker speed-up is measured apart, on enough runs (≈ 10 s on one worker) that the worker
+// threads' start-up (≈ 1–1.5 s under tsx) does not decide it.
+const DEFAULT_WORKER_RUNS: Record<string, number> = { '8x8': 3000, '12x12': 1000, '16x16': 400, '20x20': 200, '13x12': 1000, '20x19': 200 };
+const workerRunsOf = perSize(arg('worker-runs', ''), DEFAULT_WORKER_RUNS);
+
 type Variant = 'numpy' | 'dopri5' | 'rkc2 1w' | 'rkc2 2w';
-const VARIANTS: Variant[] = SKIP_NUMPY ? ['dopri5', 'rkc2 1w', 'rkc2 2w'] : ['numpy', 'dopri5', 'rkc2 1w', 'rkc2 2w'];
+const VARIANTS: Variant[] = SKIP_NUMPY ? ['dopri5', 'rkc2 1w'] : ['numpy', 'dopri5', 'rkc2 1w'];
 
 interface Timing {
   wall: number;
@@ -118,9 +126,22 @@ try {
         console.log(`  K=${K} M=${M} repeat ${rep + 1}: ${v.padEnd(8)} ${fmt(runs / x.wall)} traj/s (${x.wall.toFixed(2)} s wall, ${x.cpu.toFixed(2)} s CPU)`);
       }
     }
+    // worker scaling: rkc2 on 1 and 2 workers, the same (larger) set of runs, alternating
+    const wRuns = workerRunsOf(size);
+    const w1: Timing[] = [];
+    for (let rep = 0; rep < REPEATS; rep++) {
+      for (const workers of rep % 2 === 0 ? [1, 2] : [2, 1]) {
+        const x = await ours(K, M, wRuns, 'rkc2', workers);
+        (workers === 1 ? w1 : t['rkc2 2w']).push(x);
+        console.log(`  K=${K} M=${M} repeat ${rep + 1}: rkc2 ${workers}w  ${fmt(wRuns / x.wall)} traj/s on ${wRuns} runs (${x.wall.toFixed(2)} s wall, ${x.cpu.toFixed(2)} s CPU)`);
+      }
+    }
     // rows do not depend on the repeat or the worker count
     const first = t['rkc2 1w'][0].rows!.map(strip);
-    const stable = [...t['rkc2 1w'], ...t['rkc2 2w']].every((x) => JSON.stringify(x.rows!.map(strip)) === JSON.stringify(first))
+    const firstW = w1[0].rows!.map(strip);
+    const stable = t['rkc2 1w'].every((x) => JSON.stringify(x.rows!.map(strip)) === JSON.stringify(first))
+      && [...w1, ...t['rkc2 2w']].every((x) => JSON.stringify(x.rows!.map(strip)) === JSON.stringify(firstW))
+      && JSON.stringify(firstW.slice(0, runs)) === JSON.stringify(first)
       && t.dopri5.every((x) => JSON.stringify(x.rows!.map(strip)) === JSON.stringify(t.dopri5[0].rows!.map(strip)));
     const rate = (v: Variant) => median(t[v].map((x) => runs / x.wall));
     const cpuPer = (v: Variant) => median(t[v].map((x) => x.cpu / runs));
@@ -132,12 +153,12 @@ try {
       String(K), String(M), String(runs),
       hasNp ? fmt(rate('numpy')) : '—', hasNp ? fmt(cpuPer('numpy'), 3) : '—',
       fmt(rate('dopri5')), fmt(cpuPer('dopri5'), 3),
-      fmt(rate('rkc2 1w')), fmt(cpuPer('rkc2 1w'), 3), fmt(rate('rkc2 2w')),
+      fmt(rate('rkc2 1w')), fmt(cpuPer('rkc2 1w'), 3), `${fmt(median(t['rkc2 2w'].map((x) => wRuns / x.wall)))} (${wRuns} runs)`,
       fmt(ratio((i) => t.dopri5[i].wall / t['rkc2 1w'][i].wall)) + '×',
       fmt(ratio((i) => t.dopri5[i].cpu / t['rkc2 1w'][i].cpu)) + '×',
       hasNp ? fmt(ratio((i) => t.numpy[i].wall / t['rkc2 1w'][i].wall)) + '×' : '—',
       hasNp ? fmt(ratio((i) => t.numpy[i].cpu / t['rkc2 1w'][i].cpu)) + '×' : '—',
-      fmt(ratio((i) => t['rkc2 1w'][i].wall / t['rkc2 2w'][i].wall)) + '×',
+      fmt(ratio((i) => w1[i].wall / t['rkc2 2w'][i].wall)) + '×',
       agree(lab('rkc2 1w'), lab('dopri5')),
       hasNp ? agree(lab('rkc2 1w'), lab('numpy')) : '—',
       hasNp ? agree(lab('dopri5'), lab('numpy')) : '—',
