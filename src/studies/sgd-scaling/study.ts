@@ -114,8 +114,8 @@ export async function runSgdScaling(o: SgdScalingOptions, log: (msg: string) => 
   await writeSgdScalingReport(o);
 }
 
-/** summary.csv, fits.csv, the SVG figures and the manifest, from runs.csv. */
-export async function writeSgdScalingReport(o: SgdScalingOptions): Promise<void> {
+/** summary.csv, fits.csv, the SVG figures and the manifest (plus `extra` in it), from runs.csv. */
+export async function writeSgdScalingReport(o: SgdScalingOptions, extra: Record<string, unknown> = {}): Promise<void> {
   const runs = readRuns(join(o.outDir, 'runs.csv'));
   const groups = new Map<string, Record<string, string | number>[]>();
   for (const r of runs) {
@@ -195,7 +195,7 @@ export async function writeSgdScalingReport(o: SgdScalingOptions): Promise<void>
       x: 'tau', y: 'loss', xTitle: 'τ = η·steps/N', yTitle: 'ε', yScale: 'log', color: 'series',
     }, ['series', 'tau', 'loss']);
   }
-  const manifest = makeManifest(o.command ?? 'study sgd-scaling', { ...o, configs: o.configs.map(([K, M]) => `${K}x${M}`) }, { runs: runs.length });
+  const manifest = makeManifest(o.command ?? 'study sgd-scaling', { ...o, configs: o.configs.map(([K, M]) => `${K}x${M}`) }, { runs: runs.length, ...extra });
   writeManifest(manifestPath(join(o.outDir, 'summary.csv')), manifest);
 }
 
