@@ -12,8 +12,9 @@
 //
 // Part `variants` asks why K = M + 1 has fewer local minima than the paper: the same rows at
 // M = 10, 12, 16 with the initialisation dimension d = M (default), 2M, K + M + 1 and 100, and with
-// a Gaussian teacher (T = W*W*ᵀ/d ≠ I) instead of the orthonormal one; and, as a control, K = M at
-// M = 10, 16 with d = 2M and 100 and a Gaussian teacher at d = 100; into results/appendix-g/variants/.
+// a Gaussian teacher (T = W*W*ᵀ/d ≠ I, at d = 2M, 100 and M: the smaller d, the further T is from
+// I) instead of the orthonormal one; and, as a control, K = M at M = 10, 16 with d = 2M and 100
+// and a Gaussian teacher at d = 100 and M; into results/appendix-g/variants/.
 //
 // Writes results/appendix-g/table.csv (ours with 95 % Wilson intervals beside the paper's numbers),
 // families.csv (the family breakdown, and Table 1 at M = 17 beside the paper's), horizons.csv
@@ -68,13 +69,13 @@ const VARIANTS: Row[] = [
     const K = m + 1;
     return [
       ...[m, 2 * m, K + m + 1, 100].map((d) => ({ K, M: m, initDim: d, teacher: 'orthonormal' as const, target: 2000, dir: 'variants' })),
-      ...[2 * m, 100].map((d) => ({ K, M: m, initDim: d, teacher: 'gaussian' as const, target: 2000, dir: 'variants' })),
+      ...[2 * m, 100, m].map((d) => ({ K, M: m, initDim: d, teacher: 'gaussian' as const, target: 2000, dir: 'variants' })),
     ];
   }),
   // the control: does a larger d or a Gaussian teacher move K = M away from the paper's numbers?
   ...[10, 16].flatMap((m) => [
     ...[2 * m, 100].map((d) => ({ K: m, M: m, initDim: d, teacher: 'orthonormal' as const, target: 2000, dir: 'variants' })),
-    { K: m, M: m, initDim: 100, teacher: 'gaussian' as const, target: 2000, dir: 'variants' },
+    ...[100, m].map((d) => ({ K: m, M: m, initDim: d, teacher: 'gaussian' as const, target: 2000, dir: 'variants' })),
   ]),
 ];
 
