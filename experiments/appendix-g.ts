@@ -19,7 +19,7 @@
 // Writes results/appendix-g/table.csv (ours with 95 % Wilson intervals beside the paper's numbers),
 // families.csv (the family breakdown, and Table 1 at M = 17 beside the paper's), horizons.csv
 // (class fractions per horizon) and variants.csv, each with a manifest.
-// Run: nice npx tsx experiments/appendix-g.ts [main | variants | tables] [--workers 2] [--stages 2000,10000]
+// Run: nice npx tsx experiments/appendix-g.ts [main | variants | tables] [--workers 2] [--stages 2000,10000] [--only <regex on the row tag>]
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEnsembleToFile, shardRuns, type EnsembleOptions } from '../src/runs/ensemble.js';
@@ -105,8 +105,12 @@ async function fill(r: Row, runs: number): Promise<void> {
   if (res.rows.length) console.log(`${tagOf(r)}: ${res.rows.length} new runs towards ${runs} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
+// --only <regex>: just the rows whose tag (K<K>-M<M>[-d<d>][-gaussian]) matches
+const onlyArg = argv.indexOf('--only');
+const only = onlyArg >= 0 ? new RegExp(argv[onlyArg + 1]) : undefined;
+
 async function run(rows: Row[]): Promise<void> {
-  const order = [...rows].sort((a, b) => a.K * (a.K + a.M) - b.K * (b.K + b.M));
+  const order = rows.filter((r) => !only || only.test(tagOf(r))).sort((a, b) => a.K * (a.K + a.M) - b.K * (b.K + b.M));
   for (const stage of stages) for (const r of order) if (!stopping) await fill(r, Math.min(stage, r.target));
 }
 
