@@ -19,4 +19,4 @@ if (part === 'ode') await study('--K', '8', '--runs', '500', '--gd-runs', '20', 
 if (part === 'sgd') await study('--K', '8', '--Ns', '128,256,512,1024', '--runs', '20', '--gd-runs', '0', ...sgd, '--sgd-teachers', 'orthonormal,gaussian', '--workers', '2', '--out-dir', 'results/finite-n');
 if (part === 'sgd100') await study('--K', '8', '--Ns', '128,256,512,1024', '--teachers', 'orthonormal', '--runs', '100', '--gd-runs', '0', '--sgd-runs', '100', '--sgd-lrs', '0.2,0.1', '--sgd-teachers', 'orthonormal', '--level-replicas', '0', '--workers', '2', '--out-dir', 'results/finite-n');
 if (part === 'k10') await study('--K', '10', '--runs', '200', '--gd-runs', '0', '--sgd-runs', '0', '--level-replicas', '0', '--workers', '2', '--time-budget', '2700', '--out-dir', 'results/finite-n/K10');
-if (part === 'report') await study('--report-only', '--runs', '500', '--gd-runs', '20', ...sgd);
+if (part === 'report') await study('--report-only', '--runs', '500', '--gd-runs', '20', ...sgd, '--sgd-runs', '100');
