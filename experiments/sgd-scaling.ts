@@ -5,7 +5,7 @@
 //   part const-sqrt  η = c and c/√N, c ∈ {0.5, 2}, N = 100 … 1600, 8 seeds, K×M = 4×4 and 5×4
 //   part inv         η = c/N, c = 2, N = 100 … 1600, 8 seeds, both widths (every part caps runs at 2e9 steps)
 //   part inv-small   η = c/N, c = 0.5, N = 100 … 400, 8 seeds, both widths
-//   part inv-3200    η = c/N, c = 2, N = 3200, 4 seeds, K = M = 4 (≈ 2 h per run on one core)
+//   part inv-3200    η = c/N, c = 2, N = 3200, 4 seeds, K = M = 4 (≈ 3–5 h per run on one core, by N³ from N = 800)
 //   part report      rewrite the report from the runs present, with coverage.csv: per planned
 //                    (K, M, scaling, c, N) cell of the parts above, the seeds planned, present and
 //                    missing (the manifest carries the totals)
