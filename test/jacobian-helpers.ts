@@ -5,6 +5,7 @@ import type { JacobianFlow } from '../src/theory/jacobian.js';
 import { makeAlgorithmFlow } from '../src/theory/algorithms.js';
 import { makeFlow } from '../src/theory/flow.js';
 import { createRng } from '../src/random/rng.js';
+import { overlapsOf } from '../src/theory/overlaps.js';
 
 export type Rhs = (y: Float64Array, dy: Float64Array) => void;
 
@@ -66,23 +67,6 @@ export function relErr(J: Float64Array, F: Float64Array, n: number): number {
 
 export interface State { K: number; M: number; Q: Float64Array; R: Float64Array; T: Float64Array; v: Float64Array; label: string }
 
-/** Q = W Wᵀ/d, R = W W*ᵀ/d, T = W* W*ᵀ/d of explicit weights (so Ω is PSD: a valid state). */
-function overlaps(W: Float64Array, Ws: Float64Array, K: number, M: number, d: number) {
-  const dot = (X: Float64Array, i: number, Y: Float64Array, j: number) => {
-    let s = 0;
-    for (let t = 0; t < d; t++) s += X[i * d + t] * Y[j * d + t];
-    return s / d;
-  };
-  const Q = new Float64Array(K * K);
-  const R = new Float64Array(K * M);
-  const T = new Float64Array(M * M);
-  for (let k = 0; k < K; k++) {
-    for (let l = 0; l < K; l++) Q[k * K + l] = dot(W, k, W, l);
-    for (let m = 0; m < M; m++) R[k * M + m] = dot(W, k, Ws, m);
-  }
-  for (let m = 0; m < M; m++) for (let p = 0; p < M; p++) T[m * M + p] = dot(Ws, m, Ws, p);
-  return { Q, R, T };
-}
 
 /**
  * Valid random states in dimension d = K + M + 2 (so Q ≠ R Rᵀ): orthonormal teacher (T = I),
@@ -98,17 +82,17 @@ export function states(K: number, M: number, seed: number): State[] {
   for (let m = 0; m < M; m++) orth[m * d + m] = Math.sqrt(d);
   const W = new Float64Array(K * d);
   rng.fillNormal(W);
-  const out: State[] = [{ K, M, ...overlaps(W, orth, K, M, d), v, label: 'gaussian, T = I' }];
+  const out: State[] = [{ ...overlapsOf(W, orth, K, M, d), v, label: 'gaussian, T = I' }];
   const Ws = new Float64Array(M * d);
   rng.fillNormal(Ws);
-  out.push({ K, M, ...overlaps(W, Ws, K, M, d), v, label: 'gaussian, T ≠ I' });
+  out.push({ ...overlapsOf(W, Ws, K, M, d), v, label: 'gaussian, T ≠ I' });
   const Wd = new Float64Array(K * d);
   rng.fillNormal(Wd);
   const z = Wd.slice(0, 2 * d);
   for (let i = 0; i < d; i++) Wd[i] = (i === 0 ? 2 * Math.sqrt(d) : 0) + 0.05 * z[i];
   for (let i = 0; i < d; i++) Wd[d + i] = Wd[i] + 0.02 * z[d + i];
   for (let i = 0; i < d; i++) Wd[(K - 1) * d + i] *= 0.03;
-  out.push({ K, M, ...overlaps(Wd, orth, K, M, d), v, label: 'near-degenerate' });
+  out.push({ ...overlapsOf(Wd, orth, K, M, d), v, label: 'near-degenerate' });
   return out;
 }
 

@@ -4,7 +4,8 @@
 // or a Gaussian teacher W* ∈ R^{M×d} i.i.d. N(0, 1) drawn after W0 from the same generator, so
 //   Q0 = W0 W0ᵀ/d,  R0 = W0 W*ᵀ/d,  T = W* W*ᵀ/d  (T → I only as d → ∞).
 import type { Rng } from '../random/rng.js';
-import { type Overlaps } from './overlaps.js';
+import { overlapsOf, type Overlaps } from './overlaps.js';
+import { gram } from '../linalg/gram.js';
 import { identity } from '../linalg/vector.js';
 
 /** Gaussian initial overlaps in dimension d ≥ M (the paper's "standard normal" initialisation). */
@@ -12,16 +13,9 @@ export function gaussianInit(K: number, M: number, d: number, rng: Rng): Overlap
   if (d < M) throw new RangeError(`init dimension d=${d} must be ≥ M=${M} for an orthonormal teacher`);
   const W0 = new Float64Array(K * d);
   rng.fillNormal(W0);
-  const Q = new Float64Array(K * K);
+  const Q = gram(W0, K, W0, K, d, new Float64Array(K * K), true);
   const R = new Float64Array(K * M);
-  for (let k = 0; k < K; k++) {
-    for (let l = k; l < K; l++) {
-      let s = 0;
-      for (let i = 0; i < d; i++) s += W0[k * d + i] * W0[l * d + i];
-      Q[k * K + l] = Q[l * K + k] = s / d;
-    }
-    for (let m = 0; m < M; m++) R[k * M + m] = W0[k * d + m] / Math.sqrt(d);
-  }
+  for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) R[k * M + m] = W0[k * d + m] / Math.sqrt(d);
   return { K, M, Q, R, T: identity(M) };
 }
 
@@ -32,18 +26,5 @@ export function gaussianTeacherInit(K: number, M: number, d: number, rng: Rng): 
   rng.fillNormal(W0);
   const Ws = new Float64Array(M * d);
   rng.fillNormal(Ws);
-  const dot = (A: Float64Array, a: number, B: Float64Array, b: number) => {
-    let s = 0;
-    for (let i = 0; i < d; i++) s += A[a * d + i] * B[b * d + i];
-    return s / d;
-  };
-  const Q = new Float64Array(K * K);
-  const R = new Float64Array(K * M);
-  const T = new Float64Array(M * M);
-  for (let k = 0; k < K; k++) {
-    for (let l = k; l < K; l++) Q[k * K + l] = Q[l * K + k] = dot(W0, k, W0, l);
-    for (let m = 0; m < M; m++) R[k * M + m] = dot(W0, k, Ws, m);
-  }
-  for (let m = 0; m < M; m++) for (let n = m; n < M; n++) T[m * M + n] = T[n * M + m] = dot(Ws, m, Ws, n);
-  return { K, M, Q, R, T };
+  return overlapsOf(W0, Ws, K, M, d);
 }
