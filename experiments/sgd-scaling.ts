@@ -6,6 +6,9 @@
 //   part inv         η = c/N, c = 2, N = 100 … 1600, 8 seeds, both widths (every part caps runs at 2e9 steps)
 //   part inv-small   η = c/N, c = 0.5, N = 100 … 400, 8 seeds, both widths
 //   part inv-3200    η = c/N, c = 2, N = 3200, 4 seeds, K = M = 4 (≈ 3–5 h per run on one core, by N³ from N = 800)
+//   part replicas    where the η = c/N deviation comes from: 8 input streams from each of 4 networks
+//                    per N (K×M = 4×4 and 5×4, c = 2, N = 100, 200, 400; ≈ 30 core-minutes), written to
+//                    results/sgd-scaling/replicas/ (studies/sgd-scaling/replicas.ts)
 //   part report      rewrite the report from the runs present, with coverage.csv: per planned
 //                    (K, M, scaling, c, N) cell of the parts above, the seeds planned, present and
 //                    missing (the manifest carries the totals)
@@ -16,6 +19,8 @@ import { main } from '../src/cli/main.js';
 import { readRuns, SGD_SCALING_DEFAULTS, writeSgdScalingReport } from '../src/studies/sgd-scaling/study.js';
 import { writeCsv } from '../src/io/csv.js';
 import type { Scaling } from '../src/studies/sgd-scaling/job.js';
+import { runSgdReplicas, writeSgdReplicasReport, type SgdReplicasOptions } from '../src/studies/sgd-scaling/replicas.js';
+import { existsSync } from 'node:fs';
 
 const OUT = 'results/sgd-scaling';
 const w = process.argv.indexOf('--workers');
@@ -27,11 +32,21 @@ const PARTS: Record<string, string[]> = {
   'inv-small': ['--scalings', 'inv', '--cs', '0.5', '--Ns', '100,200,400', '--seeds', '8', '--max-steps', '2e9'],
   'inv-3200': ['--configs', '4x4', '--scalings', 'inv', '--cs', '2', '--Ns', '3200', '--seeds', '4', '--max-steps', '2e9'],
 };
+const REPLICAS: SgdReplicasOptions = {
+  ...SGD_SCALING_DEFAULTS, activation: 'relu', alpha: 0.01, backend: 'wasm', workers: Number(workers), maxSteps: 2e9,
+  configs: [[4, 4], [5, 4]], scalings: ['inv'], cs: [2], Ns: [100, 200, 400], seeds: 4, replicas: 8,
+  outDir: join(OUT, 'replicas'), command: 'experiments/sgd-scaling.ts replicas',
+};
 const given = process.argv.slice(2).filter((a, i, all) => a !== '--workers' && all[i - 1] !== '--workers');
 const parts = given.length ? given : ['const-sqrt', 'inv-small', 'inv'];
 for (const p of parts) {
   if (p === 'report') continue;
-  if (!PARTS[p]) throw new Error(`unknown part "${p}" (${[...Object.keys(PARTS), 'report'].join(', ')})`);
+  if (p === 'replicas') {
+    console.log('== part replicas');
+    await runSgdReplicas(REPLICAS, (m) => console.log(m));
+    continue;
+  }
+  if (!PARTS[p]) throw new Error(`unknown part "${p}" (${[...Object.keys(PARTS), 'replicas', 'report'].join(', ')})`);
   console.log(`== part ${p}`);
   await main(['node', 'scmv', ...common, ...PARTS[p]]);
 }
@@ -62,3 +77,4 @@ await writeSgdScalingReport(
   { ...SGD_SCALING_DEFAULTS, activation: 'relu', alpha: 0.01, backend: 'wasm', workers: Number(workers), seeds: 8, cs: [0.5, 2], maxSteps: 2e9, command: 'experiments/sgd-scaling.ts' },
   { planned_runs: coverage.reduce((a, r) => a + Number(r[5]), 0), missing_runs: coverage.reduce((a, r) => a + Number(r[7]), 0), missing },
 );
+if (existsSync(join(REPLICAS.outDir, 'replicas.csv'))) await writeSgdReplicasReport(REPLICAS);

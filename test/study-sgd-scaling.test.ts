@@ -13,7 +13,7 @@ describe('study sgd-scaling (tiny)', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'sgd-scaling-'));
     await runSgdScaling({
       configs: [[2, 2]], Ns: [50, 200], scalings: ['const', 'inv'], cs: [1], seeds: 1, seed: 1, activation: 'relu', alpha: 0,
-      teacher: 'gaussian', tauMax: 60, convFrac: 1e-3, records: 30, maxSteps: 1e6, backend: 'wasm', rtol: 1e-6, workers: 1, timeBudget: 0, outDir,
+      teacher: 'gaussian', tauMax: 60, convFrac: 1e-3, records: 30, maxSteps: 1e6, backend: 'wasm', rtol: 1e-6, workers: 1, timeBudget: 0, checkpointSeconds: 300, outDir,
     });
     const text = readFileSync(join(outDir, 'runs.csv'), 'utf8');
     expect(text.split('\n')[0].split(',')).toEqual([...RUN_COLUMNS]);

@@ -40,6 +40,7 @@ export function registerStudySgdScaling(study: Command): void {
     .addOption(opt('--max-steps <float>', 'cap on SGD steps per run (longer runs are truncated and flagged)', positive('max-steps'), D.maxSteps))
     .addOption(opt('--rtol <float>', 'Dormand–Prince rtol for both ODEs', positive('rtol'), D.rtol))
     .addOption(opt('--time-budget <seconds>', 'start no new run after this many seconds (0 = none)', real('time-budget', 0, Infinity), D.timeBudget))
+    .addOption(opt('--checkpoint-every <seconds>', 'a run saves its state in <out-dir>/checkpoints at most this often and resumes from it after an interrupt, with the same result', positive('checkpoint-every'), D.checkpointSeconds))
     .option('--out-dir <dir>', 'output directory', D.outDir)
     .option('--quick', 'K = M = 4, N = 50, 100, 200, c = 0.5, one seed, τ ≤ 100, 40 records, ≤ 2e6 steps, into <out-dir>/quick (< 2 min)')
     ;
@@ -66,6 +67,7 @@ export function registerStudySgdScaling(study: Command): void {
         rtol: quick ? SGD_SCALING_QUICK.rtol : opts.rtol,
         workers: opts.workers,
         timeBudget: opts.timeBudget,
+        checkpointSeconds: opts.checkpointEvery,
         outDir: quick && opts.outDir === D.outDir ? `${D.outDir}/quick` : opts.outDir,
         command: `study sgd-scaling${quick ? ' --quick' : ''}`,
       };

@@ -17,10 +17,11 @@ import { makeAlgorithmFlow } from '../../theory/algorithms.js';
 import { packState } from '../../theory/overlaps.js';
 import { maxAbsDiff } from '../../linalg/vector.js';
 import { STEP } from '../../defaults.js';
+import { readCheckpoint, restoreBatch, writeCheckpoint } from '../../runs/checkpoint.js';
 import { jobRef } from '../../runs/jobs.js';
 import { drive, kernelTrainer } from '../../runs/trainer.js';
 import { makeSgdFlow } from '../../theory/sgd-flow.js';
-import { createSgdKernel, makeBatch, type BackendName } from '../../network/backend.js';
+import { createSgdKernel, DEFAULT_RECOMPUTE_EVERY, makeBatch, type BackendName } from '../../network/backend.js';
 import { measure } from '../../network/measure.js';
 import { sampleStudent } from '../../network/student.js';
 import { sampleTeacher, type TeacherKind } from '../../network/teacher.js';
@@ -52,6 +53,18 @@ export interface SgdScalingJobInput {
   maxSteps: number;
   backend: BackendName;
   rtol: number;
+  /**
+   * Input streams run from the same network (default 1). Replica 0 is the run's own stream, so
+   * the row and trajectory do not depend on this; the others give replicaLoss (replicas.ts).
+   */
+  replicas?: number;
+  /**
+   * Checkpoint file: the run saves its state there at most every checkpointSeconds (at steps
+   * that are multiples of the kernel's exact-recomputation period) and, started again with the
+   * same inputs, resumes from it with the same result (runs/checkpoint.ts). The caller removes it.
+   */
+  checkpoint?: string;
+  checkpointSeconds?: number;
 }
 
 export interface SgdScalingPoint {
@@ -64,6 +77,8 @@ export interface SgdScalingPoint {
 export interface SgdScalingJobOutput {
   row: Record<string, number | string>;
   trajectory: SgdScalingPoint[];
+  /** With replicas > 1: ε of every replica at each recorded τ > 0, [record][replica] (NaN once a replica diverged). */
+  replicaLoss?: number[][];
 }
 
 /** One SGD run and its two ODE predictions; returns the CSV row and the loss trajectories. */
@@ -100,26 +115,61 @@ export async function sgdScalingJob(input: SgdScalingJobInput): Promise<SgdScali
   const tauEnd = taus[taus.length - 1];
 
   // online SGD on the explicit weights
-  const rng = createRng(seed, 'sgd-scaling', 'inputs', K, M, N, scaling, c);
-  const batch = makeBatch(W0, Wstar, [rng]);
-  const kernel = await createSgdKernel(input.backend, { activation: input.activation, alpha: input.alpha, K, M, N, lr: eta, replicas: 1 });
-  const sgd: { tau: number; loss: number; Q: Float64Array; R: Float64Array }[] = [{ tau: 0, loss: m0.loss, Q: m0.Q, R: m0.R }];
-  let diverged = false;
+  // (replica r > 0: the same network with its own input stream)
+  const replicas = input.replicas ?? 1;
+  const rngs = [createRng(seed, 'sgd-scaling', 'inputs', K, M, N, scaling, c)];
+  for (let r = 1; r < replicas; r++) rngs.push(createRng(seed, 'sgd-scaling', 'inputs', K, M, N, scaling, c, 'replica', r));
+  const W = new Float64Array(replicas * K * N);
+  for (let r = 0; r < replicas; r++) W.set(W0, r * K * N);
+  const batch = makeBatch(W, Wstar, rngs);
+  const kernel = await createSgdKernel(input.backend, { activation: input.activation, alpha: input.alpha, K, M, N, lr: eta, replicas });
+  type SgdRecord = { tau: number; loss: number; Q: Float64Array; R: Float64Array };
+  let sgd: SgdRecord[] = [{ tau: 0, loss: m0.loss, Q: m0.Q, R: m0.R }];
+  let replicaLoss = stepGrid.map(() => new Array<number>(replicas).fill(NaN));
+  // a checkpoint of this very run (its inputs, less where it is kept)
+  const { checkpoint, checkpointSeconds, ...runInput } = input;
+  type Saved = { sgd: { tau: number; loss: number; Q: number[]; R: number[] }[]; replicaLoss: number[][] };
+  const ck = checkpoint ? readCheckpoint<Saved>(checkpoint, runInput, batch) : undefined;
+  let wallBefore = 0;
+  if (ck) {
+    restoreBatch(batch, ck);
+    sgd = ck.data.sgd.map((p) => ({ ...p, Q: Float64Array.from(p.Q), R: Float64Array.from(p.R) }));
+    replicaLoss = ck.data.replicaLoss;
+    wallBefore = ck.wallMs;
+  }
+  const start = Math.max(...batch.steps);
+  // record steps, and with a checkpoint file about 100 steps where one may be taken
+  const recordAt = new Map(stepGrid.map((step, k) => [step, k]));
+  const saveEvery = DEFAULT_RECOMPUTE_EVERY * Math.max(1, Math.floor(totalSteps / (100 * DEFAULT_RECOMPUTE_EVERY)));
+  const targets = new Set(stepGrid);
+  if (checkpoint) for (let step = saveEvery; step < totalSteps; step += saveEvery) targets.add(step);
+  const schedule = [...targets].filter((step) => step > start).sort((a, b) => a - b);
+  let savedAt = performance.now();
+  const save = () => {
+    const data: Saved = { sgd: sgd.map((p) => ({ ...p, Q: Array.from(p.Q), R: Array.from(p.R) })), replicaLoss };
+    writeCheckpoint(checkpoint!, runInput, batch, data, wallBefore + performance.now() - t0);
+    savedAt = performance.now();
+  };
   await kernel.load(batch);
   const tr = kernelTrainer(kernel, batch, act, K, M, N);
   try {
-    await drive(tr, stepGrid, (_i, _step, bad, measured) => {
-      if (bad) {
-        diverged = true;
-        return false;
+    await drive(tr, schedule.map((step) => step - start), (i, step, bad, measured) => {
+      if (bad) return false;
+      const k = recordAt.get(step);
+      if (k !== undefined) {
+        const m = measured();
+        if (i === 0) sgd.push({ tau: taus[k], loss: m.loss, Q: m.Q, R: m.R });
+        replicaLoss[k][i] = m.loss;
       }
-      const m = measured();
-      sgd.push({ tau: taus[sgd.length - 1], loss: m.loss, Q: m.Q, R: m.R });
+      // after the last live replica's record
+      const last = batch.status.lastIndexOf(0);
+      if (checkpoint && i === last && step % DEFAULT_RECOMPUTE_EVERY === 0 && performance.now() - savedAt >= 1000 * (checkpointSeconds ?? 0)) save();
       return true;
     });
   } finally {
     tr.dispose();
   }
+  const diverged = batch.status[0] === 1;
 
   // the two ODE predictions at the same τ
   const y0 = packState(init);
@@ -178,9 +228,9 @@ export async function sgdScalingJob(input: SgdScalingJobInput): Promise<SgdScali
     Q_max_err_sgd_ode: qOde,
     R_max_err_sgd_ode: rOde,
     sgd_ode_rhs_evals: sgdOde.rhsEvals,
-    wall_ms: Math.round(performance.now() - t0),
+    wall_ms: Math.round(wallBefore + performance.now() - t0),
   };
-  return { row, trajectory };
+  return replicas > 1 ? { row, trajectory, replicaLoss } : { row, trajectory };
 }
 
 export const SGD_SCALING_JOB = jobRef(import.meta.url, sgdScalingJob);

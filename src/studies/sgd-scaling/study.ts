@@ -20,6 +20,7 @@ import { mapPool } from '../../runs/pool.js';
 import { appendCsv, numericRecord, readCsvFile, writeCsv, type Cell } from '../../io/csv.js';
 import { median, quantile } from '../../stats/describe.js';
 import { logLogFit } from '../../stats/fit.js';
+import { removeCheckpoint } from '../../runs/checkpoint.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
 import { writeLineChart, type Row } from '../../io/plot.js';
 import type { ActivationName } from '../../activations/index.js';
@@ -45,6 +46,8 @@ export interface SgdScalingOptions {
   rtol: number;
   workers: number;
   timeBudget: number;
+  /** A run saves a checkpoint at most this often (seconds) in <outDir>/checkpoints/, removed once its row is written. */
+  checkpointSeconds: number;
   outDir: string;
   command?: string;
 }
@@ -60,6 +63,11 @@ export const FIT_COLUMNS = ['K', 'M', 'scaling', 'c', 'measure', 'points', 'N_mi
 
 
 const keyOf = (r: Record<string, unknown> | SgdScalingJobInput) => `${r.K}|${r.M}|${r.N}|${r.seed}|${r.scaling}|${Number(r.c)}`;
+
+/** The checkpoint file of a run (runs/checkpoint.ts): <outDir>/checkpoints/K4M4-N1600-s1-inv-c2[-r8].json. */
+export function checkpointOf(outDir: string, j: SgdScalingJobInput): string {
+  return join(outDir, 'checkpoints', `K${j.K}M${j.M}-N${j.N}-s${j.seed}-${j.scaling}-c${j.c}${(j.replicas ?? 1) > 1 ? `-r${j.replicas}` : ''}.json`);
+}
 
 /** Rough cost of a job in SGD steps × N (for the cheapest-first order). */
 function cost(j: SgdScalingJobInput): number {
@@ -86,7 +94,7 @@ export async function runSgdScaling(o: SgdScalingOptions, log: (msg: string) => 
               activation: o.activation, alpha: o.alpha, K, M, N, seed: o.seed + s, teacher: o.teacher, scaling, c,
               tauMax: o.tauMax, convFrac: o.convFrac, records: o.records, maxSteps: o.maxSteps, backend: o.backend, rtol: o.rtol,
             };
-            if (!have.has(keyOf(j))) jobs.push(j);
+            if (!have.has(keyOf(j))) jobs.push({ ...j, checkpoint: checkpointOf(o.outDir, j), checkpointSeconds: o.checkpointSeconds });
           }
   jobs.sort((a, b) => cost(a) - cost(b));
   log(`sgd-scaling: ${jobs.length} runs to do (${have.size} already in ${runsPath})`);
@@ -101,10 +109,11 @@ export async function runSgdScaling(o: SgdScalingOptions, log: (msg: string) => 
     {
       workers: o.workers,
       signal: abort.signal,
-      onResult(_i, out) {
+      onResult(i, out) {
         appendCsv(runsPath, RUN_COLUMNS, [RUN_COLUMNS.map((k) => out.row[k] as Cell)]);
         const r = out.row;
         appendCsv(trajPath, TRAJECTORY_COLUMNS, out.trajectory.map((p) => [r.K, r.M, r.N, r.seed, r.scaling, r.c, r.eta, p.tau, p.loss_sgd, p.loss_gf, p.loss_sgd_ode] as Cell[]));
+        removeCheckpoint(jobs[i].checkpoint!);
         done++;
         log(`  [${done}/${jobs.length}] K=${r.K} M=${r.M} N=${r.N} seed=${r.seed} ${r.scaling} c=${r.c}: dev_gf=${Number(r.loss_dev_gf).toExponential(2)} dev_sgd_ode=${Number(r.loss_dev_sgd_ode).toExponential(2)} (${r.wall_ms} ms)`);
         if (o.timeBudget > 0 && (Date.now() - started) / 1000 > o.timeBudget) abort.abort();
@@ -204,7 +213,7 @@ export async function writeSgdScalingReport(o: SgdScalingOptions, extra: Record<
 export const SGD_SCALING_DEFAULTS = {
   configs: [[4, 4], [5, 4]] as [number, number][], Ns: [100, 200, 400, 800, 1600], scalings: [...SCALINGS] as Scaling[], cs: [0.5, 2],
   seeds: 3, seed: 1, teacher: 'gaussian' as TeacherKind, tauMax: 300, convFrac: 1e-3, records: 100, maxSteps: 1e8, rtol: 1e-7,
-  timeBudget: 0, outDir: 'results/sgd-scaling',
+  timeBudget: 0, checkpointSeconds: 300, outDir: 'results/sgd-scaling',
 };
 
 /** `--quick`: K = M = 4, three N, one c and one seed, short runs (< 2 min). */
