@@ -19,8 +19,8 @@ import { mean, median, sampleSd } from '../../stats/describe.js';
 import { logLogFit } from '../../stats/fit.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
 import { writeLineChart, type Row } from '../../io/plot.js';
-import { SGD_SCALING_JOB, type SgdScalingJobInput, type SgdScalingJobOutput } from './job.js';
-import { checkpointOf, readRuns, type SgdScalingOptions } from './study.js';
+import { SGD_SCALING_JOB, type SgdScalingJobOutput } from './job.js';
+import { keyOf, plannedJobs, readRuns, type SgdScalingOptions } from './study.js';
 import { removeCheckpoint } from '../../runs/checkpoint.js';
 
 export interface SgdReplicasOptions extends Omit<SgdScalingOptions, 'timeBudget'> {
@@ -35,8 +35,6 @@ export const REPLICA_COLUMNS = [
 export const REPLICA_TRAJECTORY_COLUMNS = ['K', 'M', 'N', 'seed', 'scaling', 'c', 'tau', 'loss_gf', 'loss_mean', 'loss_sd', 'replicas_ok'] as const;
 export const REPLICA_SUMMARY_COLUMNS = ['K', 'M', 'scaling', 'c', 'N', 'eta', 'networks', 'replicas', 'dev_each', 'dev_mean', 'mean_se', 'sd_max', 'systematic_share'] as const;
 export const REPLICA_FIT_COLUMNS = ['K', 'M', 'scaling', 'c', 'measure', 'points', 'N_min', 'N_max', 'slope', 'constant', 'slope_se'] as const;
-
-const keyOf = (r: Record<string, unknown> | SgdScalingJobInput) => `${r.K}|${r.M}|${r.N}|${r.seed}|${r.scaling}|${Number(r.c)}`;
 
 /** The replica row and per-τ statistics of one network's replicas (replicas that diverged are left out). */
 export function replicaStatsOf(out: SgdScalingJobOutput, replicas: number): { row: Record<string, Cell>; points: Row[] } {
@@ -77,20 +75,7 @@ export async function runSgdReplicas(o: SgdReplicasOptions, log: (msg: string) =
   const file = openResumable(path, REPLICA_COLUMNS, { rowOptions });
   try {
     const have = new Set(file.rows.map((r) => keyOf(r)));
-    const jobs: SgdScalingJobInput[] = [];
-    for (const [K, M] of o.configs)
-      for (const N of o.Ns)
-        for (let s = 0; s < o.seeds; s++)
-          for (const scaling of o.scalings)
-            for (const c of o.cs) {
-              const j: SgdScalingJobInput = {
-                activation: o.activation, alpha: o.alpha, K, M, N, seed: o.seed + s, teacher: o.teacher, scaling, c,
-                tauMax: o.tauMax, convFrac: o.convFrac, records: o.records, maxSteps: o.maxSteps, backend: o.backend, rtol: o.rtol,
-                replicas: o.replicas,
-              };
-              if (!have.has(keyOf(j))) jobs.push({ ...j, checkpoint: checkpointOf(o.outDir, j), checkpointSeconds: o.checkpointSeconds });
-            }
-    jobs.sort((a, b) => a.N - b.N);
+    const jobs = plannedJobs(o, have, o.replicas);
     log(`sgd-scaling replicas: ${jobs.length} networks × ${o.replicas} streams to do (${have.size} already in ${path})`);
     let done = 0;
     await mapPool(SGD_SCALING_JOB, jobs, {

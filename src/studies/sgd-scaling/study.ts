@@ -62,16 +62,38 @@ export const SUMMARY_COLUMNS = ['K', 'M', 'scaling', 'c', 'N', 'eta', 'runs', 'd
 export const FIT_COLUMNS = ['K', 'M', 'scaling', 'c', 'measure', 'points', 'N_min', 'N_max', 'slope', 'constant', 'slope_se'] as const;
 
 
-const keyOf = (r: Record<string, unknown> | SgdScalingJobInput) => `${r.K}|${r.M}|${r.N}|${r.seed}|${r.scaling}|${Number(r.c)}`;
+/** A run's key in runs.csv (and replicas.csv): K|M|N|seed|scaling|c. */
+export const keyOf = (r: Record<string, unknown> | SgdScalingJobInput) => `${r.K}|${r.M}|${r.N}|${r.seed}|${r.scaling}|${Number(r.c)}`;
 
 /** The checkpoint file of a run (runs/checkpoint.ts): <outDir>/checkpoints/K4M4-N1600-s1-inv-c2[-r8].json. */
 export function checkpointOf(outDir: string, j: SgdScalingJobInput): string {
   return join(outDir, 'checkpoints', `K${j.K}M${j.M}-N${j.N}-s${j.seed}-${j.scaling}-c${j.c}${(j.replicas ?? 1) > 1 ? `-r${j.replicas}` : ''}.json`);
 }
 
-/** Rough cost of a job in SGD steps × N (for the cheapest-first order). */
+/** Rough cost of a job in SGD steps × N × replicas (for the cheapest-first order). */
 function cost(j: SgdScalingJobInput): number {
-  return Math.min((100 * j.N) / etaOf(j.scaling, j.c, j.N), j.maxSteps) * j.N;
+  return Math.min((100 * j.N) / etaOf(j.scaling, j.c, j.N), j.maxSteps) * j.N * (j.replicas ?? 1);
+}
+
+/**
+ * The runs of `o` whose key is not in `have`, cheapest first, each with its checkpoint file;
+ * with replicas > 1, that many input streams per network (replicas.ts).
+ */
+export function plannedJobs(o: Omit<SgdScalingOptions, 'timeBudget'>, have: ReadonlySet<string>, replicas = 1): SgdScalingJobInput[] {
+  const jobs: SgdScalingJobInput[] = [];
+  for (const [K, M] of o.configs)
+    for (const N of o.Ns)
+      for (let s = 0; s < o.seeds; s++)
+        for (const scaling of o.scalings)
+          for (const c of o.cs) {
+            const j: SgdScalingJobInput = {
+              activation: o.activation, alpha: o.alpha, K, M, N, seed: o.seed + s, teacher: o.teacher, scaling, c,
+              tauMax: o.tauMax, convFrac: o.convFrac, records: o.records, maxSteps: o.maxSteps, backend: o.backend, rtol: o.rtol,
+              ...(replicas > 1 ? { replicas } : {}),
+            };
+            if (!have.has(keyOf(j))) jobs.push({ ...j, checkpoint: checkpointOf(o.outDir, j), checkpointSeconds: o.checkpointSeconds });
+          }
+  return jobs.sort((a, b) => cost(a) - cost(b));
 }
 
 /** runs.csv or trajectories.csv rows with numbers parsed. */
@@ -84,19 +106,7 @@ export async function runSgdScaling(o: SgdScalingOptions, log: (msg: string) => 
   const runsPath = join(o.outDir, 'runs.csv');
   const trajPath = join(o.outDir, 'trajectories.csv');
   const have = new Set(readRuns(runsPath).map((r) => keyOf(r)));
-  const jobs: SgdScalingJobInput[] = [];
-  for (const [K, M] of o.configs)
-    for (const N of o.Ns)
-      for (let s = 0; s < o.seeds; s++)
-        for (const scaling of o.scalings)
-          for (const c of o.cs) {
-            const j: SgdScalingJobInput = {
-              activation: o.activation, alpha: o.alpha, K, M, N, seed: o.seed + s, teacher: o.teacher, scaling, c,
-              tauMax: o.tauMax, convFrac: o.convFrac, records: o.records, maxSteps: o.maxSteps, backend: o.backend, rtol: o.rtol,
-            };
-            if (!have.has(keyOf(j))) jobs.push({ ...j, checkpoint: checkpointOf(o.outDir, j), checkpointSeconds: o.checkpointSeconds });
-          }
-  jobs.sort((a, b) => cost(a) - cost(b));
+  const jobs = plannedJobs(o, have);
   log(`sgd-scaling: ${jobs.length} runs to do (${have.size} already in ${runsPath})`);
   const started = Date.now();
   const abort = new AbortController();
