@@ -8,7 +8,7 @@
 //   part inv-3200    η = c/N, c = 2, N = 3200, 4 seeds, K = M = 4 (≈ 3–5 h per run on one core, by N³ from N = 800)
 //   part replicas    where the η = c/N deviation comes from: 8 input streams from each of 4 networks
 //                    per N (K×M = 4×4 and 5×4, c = 2, N = 100, 200, 400; ≈ 30 core-minutes), written to
-//                    results/sgd-scaling/replicas/ (studies/sgd-scaling/replicas.ts)
+//                    results/sgd-scaling/replicas/ (`scmv study sgd-scaling --replicas 8`)
 //   part report      rewrite the report from the runs present, with coverage.csv: per planned
 //                    (K, M, scaling, c, N) cell of the parts above, the seeds planned, present and
 //                    missing (the manifest carries the totals)
@@ -19,7 +19,7 @@ import { main } from '../src/cli/main.js';
 import { readRuns, SGD_SCALING_DEFAULTS, writeSgdScalingReport } from '../src/studies/sgd-scaling/study.js';
 import { writeCsv } from '../src/io/csv.js';
 import type { Scaling } from '../src/studies/sgd-scaling/job.js';
-import { runSgdReplicas, writeSgdReplicasReport, type SgdReplicasOptions } from '../src/studies/sgd-scaling/replicas.js';
+import { writeSgdReplicasReport, type SgdReplicasOptions } from '../src/studies/sgd-scaling/replicas.js';
 import { existsSync } from 'node:fs';
 
 const OUT = 'results/sgd-scaling';
@@ -30,23 +30,20 @@ const PARTS: Record<string, string[]> = {
   'const-sqrt': ['--scalings', 'const,sqrt', '--cs', '0.5,2', '--Ns', '100,200,400,800,1600', '--seeds', '8', '--max-steps', '2e9'],
   inv: ['--scalings', 'inv', '--cs', '2', '--Ns', '100,200,400,800,1600', '--seeds', '8', '--max-steps', '2e9'],
   'inv-small': ['--scalings', 'inv', '--cs', '0.5', '--Ns', '100,200,400', '--seeds', '8', '--max-steps', '2e9'],
+  replicas: ['--configs', '4x4,5x4', '--scalings', 'inv', '--cs', '2', '--Ns', '100,200,400', '--seeds', '4', '--replicas', '8', '--max-steps', '2e9', '--out-dir', join(OUT, 'replicas')],
   'inv-3200': ['--configs', '4x4', '--scalings', 'inv', '--cs', '2', '--Ns', '3200', '--seeds', '4', '--max-steps', '2e9'],
 };
+// the replicas part's options as the command line gives them (for the report below)
 const REPLICAS: SgdReplicasOptions = {
   ...SGD_SCALING_DEFAULTS, activation: 'relu', alpha: 0.01, backend: 'wasm', workers: Number(workers), maxSteps: 2e9,
   configs: [[4, 4], [5, 4]], scalings: ['inv'], cs: [2], Ns: [100, 200, 400], seeds: 4, replicas: 8,
-  outDir: join(OUT, 'replicas'), command: 'experiments/sgd-scaling.ts replicas',
+  outDir: join(OUT, 'replicas'), command: 'study sgd-scaling',
 };
 const given = process.argv.slice(2).filter((a, i, all) => a !== '--workers' && all[i - 1] !== '--workers');
 const parts = given.length ? given : ['const-sqrt', 'inv-small', 'inv'];
 for (const p of parts) {
   if (p === 'report') continue;
-  if (p === 'replicas') {
-    console.log('== part replicas');
-    await runSgdReplicas(REPLICAS, (m) => console.log(m));
-    continue;
-  }
-  if (!PARTS[p]) throw new Error(`unknown part "${p}" (${[...Object.keys(PARTS), 'replicas', 'report'].join(', ')})`);
+  if (!PARTS[p]) throw new Error(`unknown part "${p}" (${[...Object.keys(PARTS), 'report'].join(', ')})`);
   console.log(`== part ${p}`);
   await main(['node', 'scmv', ...common, ...PARTS[p]]);
 }
@@ -59,7 +56,8 @@ for (const r of readRuns(join(OUT, 'runs.csv'))) {
   have.set(k, (have.get(k) ?? 0) + 1);
 }
 const coverage: (string | number)[][] = [];
-for (const args of Object.values(PARTS)) {
+for (const [part, args] of Object.entries(PARTS)) {
+  if (part === 'replicas') continue;
   const configs = flag(args, '--configs', '4x4,5x4').split(',').map((x) => x.split('x').map(Number));
   for (const [K, M] of configs)
     for (const scaling of flag(args, '--scalings', '').split(',') as Scaling[])

@@ -38,6 +38,15 @@ describe('study sgd-scaling (tiny)', () => {
     expect(existsSync(join(outDir, 'summary.manifest.json'))).toBe(true);
   });
 
+  it('rejects --replicas 0 and --checkpoint-every 0 with one line naming the flag (exit 2)', async () => {
+    for (const [flag, value] of [['--replicas', '0'], ['--checkpoint-every', '0']]) {
+      const r = await runCli(['study', 'sgd-scaling', flag, value]);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(flag);
+    }
+  });
+
   it('rejects a malformed --configs with a one-line usage error (exit 2)', async () => {
     const r = await runCli(['study', 'sgd-scaling', '--configs', '4y4']);
     expect(r.status).toBe(2);

@@ -4,6 +4,7 @@ import { checkWritableDir } from '../../io/files.js';
 import { ACTIVATION_NAMES } from '../../activations/index.js';
 import { TEACHER_KINDS } from '../../network/teacher.js';
 import { SCALINGS } from '../../studies/sgd-scaling/job.js';
+import { runSgdReplicas } from '../../studies/sgd-scaling/replicas.js';
 import { runSgdScaling, SGD_SCALING_DEFAULTS, SGD_SCALING_QUICK, type SgdScalingOptions } from '../../studies/sgd-scaling/study.js';
 import { ACTIVATION } from '../../defaults.js';
 import { ScmvError, UsageError } from '../../errors.js';
@@ -40,6 +41,7 @@ export function registerStudySgdScaling(study: Command): void {
     .addOption(opt('--max-steps <float>', 'cap on SGD steps per run (longer runs are truncated and flagged)', positive('max-steps'), D.maxSteps))
     .addOption(opt('--rtol <float>', 'Dormand–Prince rtol for both ODEs', positive('rtol'), D.rtol))
     .addOption(opt('--time-budget <seconds>', 'start no new run after this many seconds (0 = none)', real('time-budget', 0, Infinity), D.timeBudget))
+    .addOption(opt('--replicas <int>', 'input streams per network; above 1, writes replicas.csv (the deviation of one run, of the mean run, and the scatter: studies/sgd-scaling/replicas.ts) instead of runs.csv', int('replicas', 1, 64), 1))
     .addOption(opt('--checkpoint-every <seconds>', 'a run saves its state in <out-dir>/checkpoints at most this often and resumes from it after an interrupt, with the same result', positive('checkpoint-every'), D.checkpointSeconds))
     .option('--out-dir <dir>', 'output directory', D.outDir)
     .option('--quick', 'K = M = 4, N = 50, 100, 200, c = 0.5, one seed, τ ≤ 100, 40 records, ≤ 2e6 steps, into <out-dir>/quick (< 2 min)')
@@ -74,10 +76,12 @@ export function registerStudySgdScaling(study: Command): void {
       const log = process.stdout.isTTY ? (m: string) => process.stderr.write(m + '\n') : () => {};
       const stop = onInterrupt();
       try {
-        await runSgdScaling(o, log, stop.signal);
+        if (opts.replicas > 1) await runSgdReplicas({ ...o, replicas: opts.replicas }, log, stop.signal);
+        else await runSgdScaling(o, log, stop.signal);
       } finally {
         stop.dispose();
       }
-      if (stop.interrupted) throw new ScmvError(`interrupted: the runs done so far are in ${o.outDir}/runs.csv; rerun the same command to resume`, 'interrupted', 130);
+      const file = opts.replicas > 1 ? 'replicas.csv' : 'runs.csv';
+      if (stop.interrupted) throw new ScmvError(`interrupted: the runs done so far are in ${o.outDir}/${file}, and the runs in progress saved checkpoints; rerun the same command to resume`, 'interrupted', 130);
     });
 }

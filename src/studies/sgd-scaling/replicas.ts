@@ -71,7 +71,7 @@ export function replicaStatsOf(out: SgdScalingJobOutput, replicas: number): { ro
 export async function runSgdReplicas(o: SgdReplicasOptions, log: (msg: string) => void = () => {}, signal?: AbortSignal): Promise<void> {
   const path = join(o.outDir, 'replicas.csv');
   const trajPath = join(o.outDir, 'replica-trajectories.csv');
-  const rowOptions = { replicas: o.replicas, activation: o.activation, teacher: o.teacher, tauMax: o.tauMax, convFrac: o.convFrac, records: o.records, rtol: o.rtol };
+  const rowOptions = rowOptionsOf(o);
   const file = openResumable(path, REPLICA_COLUMNS, { rowOptions });
   try {
     const have = new Set(file.rows.map((r) => keyOf(r)));
@@ -89,14 +89,17 @@ export async function runSgdReplicas(o: SgdReplicasOptions, log: (msg: string) =
         log(`  [${++done}/${jobs.length}] K=${row.K} M=${row.M} N=${row.N} seed=${row.seed}: dev_each=${Number(row.dev_each).toExponential(2)} dev_mean=${Number(row.dev_mean).toExponential(2)} sd_max=${Number(row.sd_max).toExponential(2)}`);
       },
     });
-    await writeSgdReplicasReport(o, rowOptions);
+    await writeSgdReplicasReport(o);
   } finally {
     file.release();
   }
 }
 
+/** The options that change a row of replicas.csv (kept in its manifest and compared on resume). */
+const rowOptionsOf = (o: SgdReplicasOptions) => ({ replicas: o.replicas, activation: o.activation, teacher: o.teacher, tauMax: o.tauMax, convFrac: o.convFrac, records: o.records, rtol: o.rtol });
+
 /** replica-summary.csv, replica-fits.csv, the figures and the manifest, from replicas.csv. */
-export async function writeSgdReplicasReport(o: SgdReplicasOptions, rowOptions: Record<string, unknown> = {}): Promise<void> {
+export async function writeSgdReplicasReport(o: SgdReplicasOptions): Promise<void> {
   const rows = readRuns(join(o.outDir, 'replicas.csv')).filter((r) => Number(r.replicas_ok) >= 2);
   const groups = new Map<string, Record<string, string | number>[]>();
   for (const r of rows) {
@@ -150,5 +153,5 @@ export async function writeSgdReplicasReport(o: SgdReplicasOptions, rowOptions: 
   }
   const manifest = makeManifest(o.command ?? 'sgd-scaling replicas', { ...o, configs: o.configs.map(([K, M]) => `${K}x${M}`) }, { networks: rows.length });
   // beside replicas.csv, where openResumable reads rowOptions back on resume
-  writeManifest(manifestPath(join(o.outDir, 'replicas.csv')), { ...manifest, rowOptions });
+  writeManifest(manifestPath(join(o.outDir, 'replicas.csv')), { ...manifest, rowOptions: rowOptionsOf(o) });
 }
