@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { mapPool } from '../../runs/pool.js';
 import { appendCsv, writeCsv, type Cell } from '../../io/csv.js';
 import { appendRecord, openResumable } from '../../io/resumable.js';
-import { mean, median, sampleSd } from '../../stats/describe.js';
+import { mean, median, quantile, sampleSd } from '../../stats/describe.js';
 import { logLogFit } from '../../stats/fit.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
 import { writeLineChart, type Row } from '../../io/plot.js';
@@ -141,15 +141,24 @@ export async function writeSgdReplicasReport(o: SgdReplicasOptions): Promise<voi
     sd_max: 'scatter: max_τ sd of ε over runs',
     mean_se: 'noise floor of the mean: max_τ sd/√R',
   };
+  const etaLabel = (r: Row) => `η = ${r.scaling === 'const' ? 'c' : r.scaling === 'sqrt' ? 'c/√N' : 'c/N'}, c = ${r.c}`;
   for (const KM of new Set(summary.map((r) => `${r.K}|${r.M}`))) {
     const [K, M] = KM.split('|').map(Number);
+    const mine = summary.filter((x) => x.K === K && x.M === M);
     const data: Row[] = [];
-    for (const r of summary.filter((x) => x.K === K && x.M === M))
-      for (const [m, name] of Object.entries(names)) data.push({ N: r.N, measure: name, value: r[m], c: `c = ${r.c}` });
+    for (const r of mine) {
+      const rs = groups.get(`${r.K}|${r.M}|${r.scaling}|${r.c}|${r.N}`)!;
+      for (const [m, name] of Object.entries(names)) {
+        const v = rs.map((x) => Number(x[m])).sort((a, b) => a - b);
+        data.push({ N: r.N, measure: name, η: etaLabel(r), value: r[m], q1: quantile(v, 0.25), q3: quantile(v, 0.75) });
+      }
+    }
+    const etas = new Set(data.map((d) => d.η));
     await writeLineChart(join(o.outDir, `replicas-K${K}M${M}.svg`), data, {
-      title: `Where SGD's deviation from gradient flow comes from, K = ${K}, M = ${M}, η = c/N (median over networks)`,
-      x: 'N', y: 'value', xScale: 'log', yScale: 'log', xTitle: 'N', yTitle: 'deviation in ε', color: 'measure', dash: 'c', points: true,
-    }, ['N', 'measure', 'c', 'value']);
+      title: `One run, the mean run and the scatter against gradient flow, K = ${K}, M = ${M}${etas.size === 1 ? `, ${[...etas][0]}` : ''} (median over networks, bars: quartiles)`,
+      x: 'N', y: 'value', xScale: 'log', yScale: 'log', xTitle: 'N', yTitle: 'deviation in ε', color: 'measure', points: true, yLow: 'q1', yHigh: 'q3',
+      ...(etas.size > 1 ? { dash: 'η' } : {}),
+    }, ['N', 'measure', 'η', 'value', 'q1', 'q3']);
   }
   const manifest = makeManifest(o.command ?? 'sgd-scaling replicas', { ...o, configs: o.configs.map(([K, M]) => `${K}x${M}`) }, { networks: rows.length });
   // beside replicas.csv, where openResumable reads rowOptions back on resume
