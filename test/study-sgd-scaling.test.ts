@@ -38,6 +38,17 @@ describe('study sgd-scaling (tiny)', () => {
     expect(existsSync(join(outDir, 'summary.manifest.json'))).toBe(true);
   });
 
+  it('--replicas 2 writes replicas.csv (and no runs.csv) through the command line', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'sgd-scaling-cli-'));
+    const r = await runCli(['study', 'sgd-scaling', '--configs', '2x2', '--Ns', '40', '--scalings', 'inv', '--cs', '1', '--seeds', '1', '--tau-max', '30',
+      '--records', '10', '--replicas', '2', '--workers', '1', '--backend', 'wasm', '--out-dir', outDir]);
+    expect(r.status).toBe(0);
+    const rows = parse(readFileSync(join(outDir, 'replicas.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.map((x) => [x.N, x.replicas, x.replicas_ok])).toEqual([['40', '2', '2']]);
+    expect(existsSync(join(outDir, 'runs.csv'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(outDir, 'replicas.manifest.json'), 'utf8')).rowOptions.replicas).toBe(2);
+  });
+
   it('rejects --replicas 0 and --checkpoint-every 0 with one line naming the flag (exit 2)', async () => {
     for (const [flag, value] of [['--replicas', '0'], ['--checkpoint-every', '0']]) {
       const r = await runCli(['study', 'sgd-scaling', flag, value]);

@@ -42,7 +42,7 @@ export function registerStudySgdScaling(study: Command): void {
     .addOption(opt('--rtol <float>', 'Dormand–Prince rtol for both ODEs', positive('rtol'), D.rtol))
     .addOption(opt('--time-budget <seconds>', 'start no new run after this many seconds (0 = none)', real('time-budget', 0, Infinity), D.timeBudget))
     .addOption(opt('--replicas <int>', 'input streams per network; above 1, writes replicas.csv (the deviation of one run, of the mean run, and the scatter: studies/sgd-scaling/replicas.ts) instead of runs.csv', int('replicas', 1, 64), 1))
-    .addOption(opt('--checkpoint-every <s>', 'seconds: a run saves its state in <out-dir>/checkpoints at most this often and resumes from it after an interrupt, with the same result', positive('checkpoint-every'), D.checkpointSeconds))
+    .addOption(opt('--checkpoint-every <s>', 'seconds: a run saves its state in <out-dir>/checkpoints at most this often; rerunning after an interrupt resumes it with the result it would have had (bit for bit with the js and wasm kernels)', positive('checkpoint-every'), D.checkpointSeconds))
     .option('--out-dir <dir>', 'output directory', D.outDir)
     .option('--quick', 'K = M = 4, N = 50, 100, 200, c = 0.5, one seed, τ ≤ 100, 40 records, ≤ 2e6 steps, into <out-dir>/quick (< 2 min)')
     ;
