@@ -1,8 +1,8 @@
 // `scmv study sgd-scaling` (issue 6, study 2) on a tiny grid: CSV columns, finite deviations,
 // and SGD closer to gradient flow at η = c/N than at η = c at the largest N.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
 import { parse } from 'csv-parse/sync';
@@ -47,6 +47,22 @@ describe('study sgd-scaling (tiny)', () => {
     expect(rows.map((x) => [x.N, x.replicas, x.replicas_ok])).toEqual([['40', '2', '2']]);
     expect(existsSync(join(outDir, 'runs.csv'))).toBe(false);
     expect(JSON.parse(readFileSync(join(outDir, 'replicas.manifest.json'), 'utf8')).rowOptions.replicas).toBe(2);
+  });
+
+  it('refuses an output that another live process holds, and a resume with other row options', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'sgd-scaling-lock-'));
+    const o = {
+      configs: [[2, 2]] as [number, number][], Ns: [40], scalings: ['inv' as const], cs: [1], seeds: 1, seed: 1, activation: 'relu' as const, alpha: 0,
+      teacher: 'gaussian' as const, tauMax: 30, convFrac: 1e-3, records: 10, maxSteps: 1e6, backend: 'wasm' as const, rtol: 1e-6, workers: 1, timeBudget: 0,
+      checkpointSeconds: 300, outDir,
+    };
+    // process 1 on this host is alive
+    writeFileSync(join(outDir, 'runs.csv.lock'), JSON.stringify({ pid: 1, host: hostname(), started: '2026-01-01T00:00:00Z' }) + '\n');
+    await expect(runSgdScaling(o)).rejects.toThrow(/runs\.csv is being written by process 1 on /);
+    rmSync(join(outDir, 'runs.csv.lock'));
+    await runSgdScaling(o);
+    expect(existsSync(join(outDir, 'runs.csv.lock'))).toBe(false);
+    await expect(runSgdScaling({ ...o, records: 20 })).rejects.toThrow(/holds 1 rows made with other settings \(records 10 ≠ 20\)/);
   });
 
   it('rejects --replicas 0 and --checkpoint-every 0 with one line naming the flag (exit 2)', async () => {

@@ -20,7 +20,7 @@ import { logLogFit } from '../../stats/fit.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
 import { writeLineChart, type Row } from '../../io/plot.js';
 import { SGD_SCALING_JOB, type SgdScalingJobOutput } from './job.js';
-import { keyOf, plannedJobs, readRuns, type SgdScalingOptions } from './study.js';
+import { keyOf, plannedJobs, readRuns, rowOptionsOf, type SgdScalingOptions } from './study.js';
 import { removeCheckpoint } from '../../runs/checkpoint.js';
 
 export interface SgdReplicasOptions extends Omit<SgdScalingOptions, 'timeBudget'> {
@@ -71,7 +71,7 @@ export function replicaStatsOf(out: SgdScalingJobOutput, replicas: number): { ro
 export async function runSgdReplicas(o: SgdReplicasOptions, log: (msg: string) => void = () => {}, signal?: AbortSignal): Promise<void> {
   const path = join(o.outDir, 'replicas.csv');
   const trajPath = join(o.outDir, 'replica-trajectories.csv');
-  const rowOptions = rowOptionsOf(o);
+  const rowOptions = replicaRowOptions(o);
   const file = openResumable(path, REPLICA_COLUMNS, { rowOptions });
   try {
     const have = new Set(file.rows.map((r) => keyOf(r)));
@@ -96,7 +96,7 @@ export async function runSgdReplicas(o: SgdReplicasOptions, log: (msg: string) =
 }
 
 /** The options that change a row of replicas.csv (kept in its manifest and compared on resume). */
-const rowOptionsOf = (o: SgdReplicasOptions) => ({ replicas: o.replicas, activation: o.activation, teacher: o.teacher, tauMax: o.tauMax, convFrac: o.convFrac, records: o.records, rtol: o.rtol });
+const replicaRowOptions = (o: SgdReplicasOptions) => ({ ...rowOptionsOf(o), replicas: o.replicas });
 
 /** replica-summary.csv, replica-fits.csv, the figures and the manifest, from replicas.csv. */
 export async function writeSgdReplicasReport(o: SgdReplicasOptions): Promise<void> {
@@ -162,5 +162,5 @@ export async function writeSgdReplicasReport(o: SgdReplicasOptions): Promise<voi
   }
   const manifest = makeManifest(o.command ?? 'sgd-scaling replicas', { ...o, configs: o.configs.map(([K, M]) => `${K}x${M}`) }, { networks: rows.length });
   // beside replicas.csv, where openResumable reads rowOptions back on resume
-  writeManifest(manifestPath(join(o.outDir, 'replicas.csv')), { ...manifest, rowOptions: rowOptionsOf(o) });
+  writeManifest(manifestPath(join(o.outDir, 'replicas.csv')), { ...manifest, rowOptions: replicaRowOptions(o) });
 }

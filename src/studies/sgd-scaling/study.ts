@@ -21,6 +21,7 @@ import { appendCsv, numericRecord, readCsvFile, writeCsv, type Cell } from '../.
 import { median, quantile } from '../../stats/describe.js';
 import { logLogFit } from '../../stats/fit.js';
 import { removeCheckpoint } from '../../runs/checkpoint.js';
+import { openResumable } from '../../io/resumable.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
 import { writeLineChart, type Row } from '../../io/plot.js';
 import type { ActivationName } from '../../activations/index.js';
@@ -101,11 +102,29 @@ export function readRuns(path: string): Record<string, string | number>[] {
   return readCsvFile(path).map(numericRecord);
 }
 
-/** Runs the study (resuming runs.csv) and writes the summary, fits, figures and manifest. */
+/** The options that change a row (kept in runs.manifest.json and compared on resume). */
+export function rowOptionsOf(o: Omit<SgdScalingOptions, 'timeBudget'>): Record<string, unknown> {
+  return { activation: o.activation, alpha: o.alpha, teacher: o.teacher, tauMax: o.tauMax, convFrac: o.convFrac, records: o.records, rtol: o.rtol };
+}
+
+/**
+ * Runs the study (resuming runs.csv, which it holds locked, so a second process on the same
+ * output is refused) and writes the summary, fits, figures and manifests.
+ */
 export async function runSgdScaling(o: SgdScalingOptions, log: (msg: string) => void = () => {}, signal?: AbortSignal): Promise<void> {
   const runsPath = join(o.outDir, 'runs.csv');
+  const file = openResumable(runsPath, RUN_COLUMNS, { rowOptions: rowOptionsOf(o) });
+  try {
+    await runLocked(o, file.rows, log, signal);
+  } finally {
+    file.release();
+  }
+}
+
+async function runLocked(o: SgdScalingOptions, present: readonly Record<string, unknown>[], log: (msg: string) => void, signal?: AbortSignal): Promise<void> {
+  const runsPath = join(o.outDir, 'runs.csv');
   const trajPath = join(o.outDir, 'trajectories.csv');
-  const have = new Set(readRuns(runsPath).map((r) => keyOf(r)));
+  const have = new Set(present.map((r) => keyOf(r)));
   const jobs = plannedJobs(o, have);
   log(`sgd-scaling: ${jobs.length} runs to do (${have.size} already in ${runsPath})`);
   const started = Date.now();
@@ -216,6 +235,8 @@ export async function writeSgdScalingReport(o: SgdScalingOptions, extra: Record<
   }
   const manifest = makeManifest(o.command ?? 'study sgd-scaling', { ...o, configs: o.configs.map(([K, M]) => `${K}x${M}`) }, { runs: runs.length, ...extra });
   writeManifest(manifestPath(join(o.outDir, 'summary.csv')), manifest);
+  // beside runs.csv, where a resume reads the row options back
+  writeManifest(manifestPath(join(o.outDir, 'runs.csv')), { ...manifest, rowOptions: rowOptionsOf(o) });
 }
 
 
