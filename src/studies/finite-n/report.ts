@@ -19,6 +19,7 @@
 //  - sgd-at-level.csv, sgd-at-level-fit.csv, sgd-bias-vs-eta.svg (+ .csv): SGD started on the fixed
 //    points, stationary ε − level against η;
 //  - finite-n.manifest.json: options, run counts per configuration, level source, prediction cache.
+import { groupBy } from '../../stats/group.js';
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCsv, type Cell } from '../../io/csv.js';
@@ -148,17 +149,6 @@ function sgdVsPrediction(o: FiniteNOptions, runs: readonly RunRec[], levels: rea
     }
   }
   return { rows, marks };
-}
-
-function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const x of xs) {
-    const k = key(x);
-    const a = m.get(k);
-    if (a) a.push(x);
-    else m.set(k, [x]);
-  }
-  return m;
 }
 
 /** Rewrites every report file from the runs present; logs a one-line summary per configuration. */

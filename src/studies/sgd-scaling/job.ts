@@ -32,6 +32,11 @@ export const MAX_LOSS = 1e4;
 export const SCALINGS = ['const', 'sqrt', 'inv'] as const;
 export type Scaling = (typeof SCALINGS)[number];
 
+/** How a scaling writes η: c, c/√N or c/N (figure labels). */
+export function scalingLabel(scaling: Scaling | unknown): string {
+  return scaling === 'const' ? 'c' : scaling === 'sqrt' ? 'c/√N' : 'c/N';
+}
+
 /** η for a scaling: c (const), c/√N (sqrt), c/N (inv). */
 export function etaOf(scaling: Scaling, c: number, N: number): number {
   return scaling === 'const' ? c : scaling === 'sqrt' ? c / Math.sqrt(N) : c / N;

@@ -16,11 +16,11 @@ import { mapPool } from '../../runs/pool.js';
 import { appendCsv, writeCsv, type Cell } from '../../io/csv.js';
 import { appendRecord, openResumable } from '../../io/resumable.js';
 import { mean, median, quantile, sampleSd } from '../../stats/describe.js';
-import { logLogFit } from '../../stats/fit.js';
+import { groupBy } from '../../stats/group.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
 import { writeLineChart, type Row } from '../../io/plot.js';
-import { SGD_SCALING_JOB, type SgdScalingJobOutput } from './job.js';
-import { keyOf, plannedJobs, readRuns, rowOptionsOf, type SgdScalingOptions } from './study.js';
+import { scalingLabel, SGD_SCALING_JOB, type SgdScalingJobOutput } from './job.js';
+import { FIT_COLUMNS, fitRows, keyOf, plannedJobs, pointKey, readRuns, rowOptionsOf, seriesKey, type SgdScalingOptions } from './study.js';
 import { removeCheckpoint } from '../../runs/checkpoint.js';
 
 export interface SgdReplicasOptions extends Omit<SgdScalingOptions, 'timeBudget'> {
@@ -34,7 +34,6 @@ export const REPLICA_COLUMNS = [
 ] as const;
 export const REPLICA_TRAJECTORY_COLUMNS = ['K', 'M', 'N', 'seed', 'scaling', 'c', 'tau', 'loss_gf', 'loss_mean', 'loss_sd', 'replicas_ok'] as const;
 export const REPLICA_SUMMARY_COLUMNS = ['K', 'M', 'scaling', 'c', 'N', 'eta', 'networks', 'replicas', 'dev_each', 'dev_mean', 'mean_se', 'sd_max', 'systematic_share'] as const;
-export const REPLICA_FIT_COLUMNS = ['K', 'M', 'scaling', 'c', 'measure', 'points', 'N_min', 'N_max', 'slope', 'constant', 'slope_se'] as const;
 
 /** The replica row and per-τ statistics of one network's replicas (replicas that diverged are left out). */
 export function replicaStatsOf(out: SgdScalingJobOutput, replicas: number): { row: Record<string, Cell>; points: Row[] } {
@@ -101,12 +100,7 @@ const replicaRowOptions = (o: SgdReplicasOptions) => ({ ...rowOptionsOf(o), repl
 /** replica-summary.csv, replica-fits.csv, the figures and the manifest, from replicas.csv. */
 export async function writeSgdReplicasReport(o: SgdReplicasOptions): Promise<void> {
   const rows = readRuns(join(o.outDir, 'replicas.csv')).filter((r) => Number(r.replicas_ok) >= 2);
-  const groups = new Map<string, Record<string, string | number>[]>();
-  for (const r of rows) {
-    const k = `${r.K}|${r.M}|${r.scaling}|${r.c}|${r.N}`;
-    if (!groups.has(k)) groups.set(k, []);
-    groups.get(k)!.push(r);
-  }
+  const groups = groupBy(rows, pointKey);
   const summary: Row[] = [...groups.values()].map((rs) => {
     const med = (f: string) => median(rs.map((r) => Number(r[f])));
     return {
@@ -119,21 +113,8 @@ export async function writeSgdReplicasReport(o: SgdReplicasOptions): Promise<voi
   summary.sort((a, b) => Number(a.K) - Number(b.K) || Number(a.M) - Number(b.M) || String(a.scaling).localeCompare(String(b.scaling)) || Number(a.c) - Number(b.c) || Number(a.N) - Number(b.N));
   writeCsv(join(o.outDir, 'replica-summary.csv'), REPLICA_SUMMARY_COLUMNS, summary.map((r) => REPLICA_SUMMARY_COLUMNS.map((k) => r[k])));
 
-  const fits: Cell[][] = [];
-  const series = new Map<string, Row[]>();
-  for (const r of summary) {
-    const k = `${r.K}|${r.M}|${r.scaling}|${r.c}`;
-    if (!series.has(k)) series.set(k, []);
-    series.get(k)!.push(r);
-  }
-  for (const rs of series.values()) {
-    if (rs.length < 2) continue;
-    for (const measure of ['dev_each', 'dev_mean', 'sd_max']) {
-      const f = logLogFit(rs.map((r) => Number(r.N)), rs.map((r) => Number(r[measure])));
-      fits.push([rs[0].K, rs[0].M, rs[0].scaling, rs[0].c, measure, f.points, Math.min(...rs.map((r) => Number(r.N))), Math.max(...rs.map((r) => Number(r.N))), f.slope, Math.exp(f.intercept), f.slopeSe]);
-    }
-  }
-  writeCsv(join(o.outDir, 'replica-fits.csv'), REPLICA_FIT_COLUMNS, fits);
+  const series = [...groupBy(summary, seriesKey).values()].filter((rs) => rs.length >= 2);
+  writeCsv(join(o.outDir, 'replica-fits.csv'), FIT_COLUMNS, fitRows(series, ['dev_each', 'dev_mean', 'sd_max']));
 
   const names: Record<string, string> = {
     dev_each: 'one run: max_τ |ε − ε_GF|',
@@ -141,13 +122,13 @@ export async function writeSgdReplicasReport(o: SgdReplicasOptions): Promise<voi
     sd_max: 'scatter: max_τ sd of ε over runs',
     mean_se: 'noise floor of the mean: max_τ sd/√R',
   };
-  const etaLabel = (r: Row) => `η = ${r.scaling === 'const' ? 'c' : r.scaling === 'sqrt' ? 'c/√N' : 'c/N'}, c = ${r.c}`;
+  const etaLabel = (r: Row) => `η = ${scalingLabel(r.scaling)}, c = ${r.c}`;
   for (const KM of new Set(summary.map((r) => `${r.K}|${r.M}`))) {
     const [K, M] = KM.split('|').map(Number);
     const mine = summary.filter((x) => x.K === K && x.M === M);
     const data: Row[] = [];
     for (const r of mine) {
-      const rs = groups.get(`${r.K}|${r.M}|${r.scaling}|${r.c}|${r.N}`)!;
+      const rs = groups.get(pointKey(r))!;
       for (const [m, name] of Object.entries(names)) {
         const v = rs.map((x) => Number(x[m])).sort((a, b) => a - b);
         data.push({ N: r.N, measure: name, η: etaLabel(r), value: r[m], q1: quantile(v, 0.25), q3: quantile(v, 0.75) });

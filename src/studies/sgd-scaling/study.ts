@@ -20,6 +20,7 @@ import { mapPool } from '../../runs/pool.js';
 import { appendCsv, numericRecord, readCsvFile, writeCsv, type Cell } from '../../io/csv.js';
 import { median, quantile } from '../../stats/describe.js';
 import { logLogFit } from '../../stats/fit.js';
+import { groupBy } from '../../stats/group.js';
 import { removeCheckpoint } from '../../runs/checkpoint.js';
 import { openResumable } from '../../io/resumable.js';
 import { makeManifest, manifestPath, writeManifest } from '../../io/manifest.js';
@@ -27,7 +28,7 @@ import { writeLineChart, type Row } from '../../io/plot.js';
 import type { ActivationName } from '../../activations/index.js';
 import type { BackendName } from '../../network/backend.js';
 import type { TeacherKind } from '../../network/teacher.js';
-import { etaOf, SCALINGS, SGD_SCALING_JOB, type Scaling, type SgdScalingJobInput } from './job.js';
+import { etaOf, scalingLabel, SCALINGS, SGD_SCALING_JOB, type Scaling, type SgdScalingJobInput } from './job.js';
 
 export interface SgdScalingOptions {
   configs: [number, number][];
@@ -97,6 +98,27 @@ export function plannedJobs(o: Omit<SgdScalingOptions, 'timeBudget'>, have: Read
   return jobs.sort((a, b) => cost(a) - cost(b));
 }
 
+/** A point of the study, over seeds: K|M|scaling|c|N. */
+export const pointKey = (r: Row) => `${r.K}|${r.M}|${r.scaling}|${r.c}|${r.N}`;
+/** A series of points over N: K|M|scaling|c. */
+export const seriesKey = (r: Row) => `${r.K}|${r.M}|${r.scaling}|${r.c}`;
+
+/**
+ * FIT_COLUMNS rows: per series (summary rows of one K, M, scaling, c over N) and measure, the
+ * least-squares fit log(measure) = log A + p·log N (stats/fit.ts).
+ */
+export function fitRows(series: Iterable<Row[]>, measures: readonly string[]): Cell[][] {
+  const fits: Cell[][] = [];
+  for (const rs of series) {
+    const Ns = rs.map((r) => Number(r.N));
+    for (const measure of measures) {
+      const f = logLogFit(Ns, rs.map((r) => Number(r[measure])));
+      fits.push([rs[0].K, rs[0].M, rs[0].scaling, rs[0].c, measure, f.points, Math.min(...Ns), Math.max(...Ns), f.slope, Math.exp(f.intercept), f.slopeSe]);
+    }
+  }
+  return fits;
+}
+
 /** runs.csv or trajectories.csv rows with numbers parsed. */
 export function readRuns(path: string): Record<string, string | number>[] {
   return readCsvFile(path).map(numericRecord);
@@ -155,14 +177,8 @@ async function runLocked(o: SgdScalingOptions, present: readonly Record<string, 
 /** summary.csv, fits.csv, the SVG figures and the manifest (plus `extra` in it), from runs.csv. */
 export async function writeSgdScalingReport(o: SgdScalingOptions, extra: Record<string, unknown> = {}): Promise<void> {
   const runs = readRuns(join(o.outDir, 'runs.csv'));
-  const groups = new Map<string, Record<string, string | number>[]>();
-  for (const r of runs) {
-    const k = `${r.K}|${r.M}|${r.scaling}|${r.c}|${r.N}`;
-    if (!groups.has(k)) groups.set(k, []);
-    groups.get(k)!.push(r);
-  }
   const summary: Row[] = [];
-  for (const rs of groups.values()) {
+  for (const rs of groupBy(runs, pointKey).values()) {
     const r0 = rs[0];
     const ok = rs.filter((r) => Number(r.diverged) !== 1);
     const med = (f: string) => median(ok.map((r) => Number(r[f])));
@@ -181,23 +197,11 @@ export async function writeSgdScalingReport(o: SgdScalingOptions, extra: Record<
   summary.sort((a, b) => Number(a.K) - Number(b.K) || Number(a.M) - Number(b.M) || order(a.scaling) - order(b.scaling) || Number(a.c) - Number(b.c) || Number(a.N) - Number(b.N));
   writeCsv(join(o.outDir, 'summary.csv'), SUMMARY_COLUMNS, summary.map((r) => SUMMARY_COLUMNS.map((k) => r[k])));
 
-  const fits: Cell[][] = [];
-  const series = new Map<string, Row[]>();
   // fits use only groups whose every run covered the whole trajectory (no truncated or diverged run)
-  for (const r of summary.filter((x) => x.truncated === 0 && x.diverged === 0)) {
-    const k = `${r.K}|${r.M}|${r.scaling}|${r.c}`;
-    if (!series.has(k)) series.set(k, []);
-    series.get(k)!.push(r);
-  }
-  for (const rs of series.values()) {
-    for (const measure of ['loss_dev_gf', 'loss_dev_sgd_ode', 'Q_max_err', 'R_max_err']) {
-      const f = logLogFit(rs.map((r) => Number(r.N)), rs.map((r) => Number(r[measure])));
-      fits.push([rs[0].K, rs[0].M, rs[0].scaling, rs[0].c, measure, f.points, Math.min(...rs.map((r) => Number(r.N))), Math.max(...rs.map((r) => Number(r.N))), f.slope, Math.exp(f.intercept), f.slopeSe]);
-    }
-  }
-  writeCsv(join(o.outDir, 'fits.csv'), FIT_COLUMNS, fits);
+  const series = groupBy(summary.filter((x) => x.truncated === 0 && x.diverged === 0), seriesKey).values();
+  writeCsv(join(o.outDir, 'fits.csv'), FIT_COLUMNS, fitRows(series, ['loss_dev_gf', 'loss_dev_sgd_ode', 'Q_max_err', 'R_max_err']));
 
-  const label = (r: Row) => `η = ${r.scaling === 'const' ? 'c' : r.scaling === 'sqrt' ? 'c/√N' : 'c/N'}`;
+  const label = (r: Row) => `η = ${scalingLabel(r.scaling)}`;
   for (const [K, M] of Array.from(new Set(summary.map((r) => `${r.K}|${r.M}`)), (s) => s.split('|').map(Number))) {
     const data = summary.filter((r) => r.K === K && r.M === M).map((r) => ({ ...r, 'η-scaling': label(r), c: `c = ${r.c}` }));
     if (data.length === 0) continue;
@@ -224,7 +228,7 @@ export async function writeSgdScalingReport(o: SgdScalingOptions, extra: Record<
     const data: Row[] = [];
     for (const sc of o.scalings) {
       const rs = mine.filter((r) => r.N === N && r.scaling === sc);
-      const name = `SGD, η = ${sc === 'const' ? 'c' : sc === 'sqrt' ? 'c/√N' : 'c/N'}`;
+      const name = `SGD, η = ${scalingLabel(sc)}`;
       for (const r of rs) data.push({ series: name, tau: r.tau, loss: r.loss_sgd });
       if (sc === o.scalings[o.scalings.length - 1]) for (const r of rs) data.push({ series: 'gradient flow', tau: r.tau, loss: r.loss_gf });
     }
