@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { getEventListeners } from 'node:events';
 import { mapPool } from '../src/runs/pool.js';
+import { timeBudget } from '../src/runs/budget.js';
 import { ENSEMBLE_RUN_JOB, type RunRow, type RunSpec } from '../src/runs/ensemble-member.js';
 
 const job = ENSEMBLE_RUN_JOB;
@@ -47,5 +48,29 @@ describe('mapPool', () => {
       expect(filled).toBeGreaterThanOrEqual(3);
       expect(filled).toBeLessThan(400);
     }
+  });
+});
+
+describe('timeBudget (runs/budget.ts)', () => {
+  it('aborts at the first check after the budget, never with 0, and follows the caller', async () => {
+    const none = timeBudget(0);
+    none.check();
+    expect([none.signal.aborted, none.spent]).toEqual([false, false]);
+    const short = timeBudget(0.01);
+    short.check();
+    expect(short.signal.aborted).toBe(false);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(short.signal.aborted).toBe(false);
+    short.check();
+    expect([short.signal.aborted, short.spent]).toEqual([true, true]);
+    const parent = new AbortController();
+    const chained = timeBudget(1000, parent.signal);
+    parent.abort();
+    expect([chained.signal.aborted, chained.spent]).toEqual([true, false]);
+    const detached = new AbortController();
+    const b = timeBudget(1000, detached.signal);
+    b.dispose();
+    detached.abort();
+    expect(b.signal.aborted).toBe(false);
   });
 });

@@ -66,7 +66,7 @@ describe('runSgdReplicas (tiny)', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'sgd-replicas-'));
     const o = {
       configs: [[2, 2]] as [number, number][], Ns: [40, 80], scalings: ['inv' as const], cs: [1], seeds: 2, seed: 1, activation: 'relu' as const, alpha: 0,
-      teacher: 'gaussian' as const, tauMax: 30, convFrac: 1e-3, records: 15, maxSteps: 1e6, backend: 'wasm' as const, rtol: 1e-6, workers: 1, outDir, replicas: 4,
+      teacher: 'gaussian' as const, tauMax: 30, convFrac: 1e-3, records: 15, maxSteps: 1e6, backend: 'wasm' as const, rtol: 1e-6, workers: 1, outDir, replicas: 4, timeBudget: 0,
       // a checkpoint at every chance: each is removed once its row is written
       checkpointSeconds: 1e-9,
     };
@@ -86,6 +86,22 @@ describe('runSgdReplicas (tiny)', () => {
     const summary = parse(readFileSync(join(outDir, 'replica-summary.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
     expect(summary.map((r) => Number(r.networks))).toEqual([2, 2]);
     expect(readFileSync(join(outDir, 'replica-fits.csv'), 'utf8')).toContain('dev_mean');
+  });
+
+  it('stops after the first network once --time-budget is spent, and a rerun without it does the rest', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'sgd-replicas-budget-'));
+    const o = {
+      configs: [[2, 2]] as [number, number][], Ns: [40, 80], scalings: ['inv' as const], cs: [1], seeds: 1, seed: 1, activation: 'relu' as const, alpha: 0,
+      teacher: 'gaussian' as const, tauMax: 20, convFrac: 1e-3, records: 10, maxSteps: 1e6, backend: 'wasm' as const, rtol: 1e-6, workers: 1, outDir, replicas: 2,
+      timeBudget: 1e-9, checkpointSeconds: 300,
+    };
+    const logs: string[] = [];
+    await runSgdReplicas(o, (m) => logs.push(m));
+    const Ns = () => (parse(readFileSync(join(outDir, 'replicas.csv'), 'utf8'), { columns: true }) as Record<string, string>[]).map((r) => r.N);
+    expect(Ns()).toEqual(['40']);
+    expect(logs.at(-1)).toMatch(/time budget of 1e-9 s spent/);
+    await runSgdReplicas({ ...o, timeBudget: 0 });
+    expect(Ns()).toEqual(['40', '80']);
   });
 });
 

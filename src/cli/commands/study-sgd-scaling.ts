@@ -40,7 +40,7 @@ export function registerStudySgdScaling(study: Command): void {
     .addOption(opt('--records <int>', 'measurements per run (equally spaced in τ)', int('records', 2, 100_000), D.records))
     .addOption(opt('--max-steps <float>', 'cap on SGD steps per run (longer runs are truncated and flagged)', positive('max-steps'), D.maxSteps))
     .addOption(opt('--rtol <float>', 'Dormand–Prince rtol for both ODEs', positive('rtol'), D.rtol))
-    .addOption(opt('--time-budget <seconds>', 'start no new run after this many seconds (0 = none)', real('time-budget', 0, Infinity), D.timeBudget))
+    .addOption(opt('--time-budget <seconds>', 'stop at the first run (with --replicas: network) to end after this many seconds (0 = none); runs in progress resume from their checkpoints on a rerun', real('time-budget', 0, Infinity), D.timeBudget))
     .addOption(opt('--replicas <int>', 'input streams per network; above 1, writes replicas.csv (the deviation of one run, of the mean run, and the scatter: studies/sgd-scaling/replicas.ts) instead of runs.csv', int('replicas', 1, 64), 1))
     .addOption(opt('--checkpoint-every <s>', 'seconds: a run saves its state in <out-dir>/checkpoints at most this often; rerunning after an interrupt resumes it with the result it would have had (bit for bit with the js and wasm kernels)', positive('checkpoint-every'), D.checkpointSeconds))
     .option('--out-dir <dir>', 'output directory', D.outDir)

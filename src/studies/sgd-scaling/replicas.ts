@@ -13,6 +13,7 @@
 // (log-log slopes over N), replicas-K{K}M{M}.svg and replicas.manifest.json (with the row options checked on resume).
 import { join } from 'node:path';
 import { mapPool } from '../../runs/pool.js';
+import { timeBudget } from '../../runs/budget.js';
 import { appendCsv, writeCsv, type Cell } from '../../io/csv.js';
 import { appendRecord, openResumable } from '../../io/resumable.js';
 import { mean, median, quantile, sampleSd } from '../../stats/describe.js';
@@ -23,7 +24,7 @@ import { scalingLabel, SGD_SCALING_JOB, type SgdScalingJobOutput } from './job.j
 import { FIT_COLUMNS, fitRows, keyOf, plannedJobs, pointKey, readRuns, rowOptionsOf, seriesKey, type SgdScalingOptions } from './study.js';
 import { removeCheckpoint } from '../../runs/checkpoint.js';
 
-export interface SgdReplicasOptions extends Omit<SgdScalingOptions, 'timeBudget'> {
+export interface SgdReplicasOptions extends SgdScalingOptions {
   /** Input streams per network (at least 2). */
   replicas: number;
 }
@@ -76,18 +77,21 @@ export async function runSgdReplicas(o: SgdReplicasOptions, log: (msg: string) =
     const have = new Set(file.rows.map((r) => keyOf(r)));
     const jobs = plannedJobs(o, have, o.replicas);
     log(`sgd-scaling replicas: ${jobs.length} networks × ${o.replicas} streams to do (${have.size} already in ${path})`);
+    const budget = timeBudget(o.timeBudget, signal);
     let done = 0;
     await mapPool(SGD_SCALING_JOB, jobs, {
       workers: o.workers,
-      signal,
+      signal: budget.signal,
       onResult(i, out) {
         const { row, points } = replicaStatsOf(out, o.replicas);
         appendCsv(trajPath, REPLICA_TRAJECTORY_COLUMNS, points.map((p) => [row.K, row.M, row.N, row.seed, row.scaling, row.c, p.tau, p.loss_gf, p.loss_mean, p.loss_sd, p.replicas_ok]));
         appendRecord(path, REPLICA_COLUMNS, row);
         removeCheckpoint(jobs[i].checkpoint!);
         log(`  [${++done}/${jobs.length}] K=${row.K} M=${row.M} N=${row.N} seed=${row.seed}: dev_each=${Number(row.dev_each).toExponential(2)} dev_mean=${Number(row.dev_mean).toExponential(2)} sd_max=${Number(row.sd_max).toExponential(2)}`);
+        budget.check();
       },
-    });
+    }).finally(() => budget.dispose());
+    if (budget.spent) log(`sgd-scaling replicas: time budget of ${o.timeBudget} s spent; the report covers the networks done, and a rerun resumes the rest`);
     await writeSgdReplicasReport(o);
   } finally {
     file.release();

@@ -17,6 +17,7 @@
 // Jobs run cheapest first, so --time-budget cuts the most expensive (small-η, large-N) runs.
 import { join } from 'node:path';
 import { mapPool } from '../../runs/pool.js';
+import { timeBudget } from '../../runs/budget.js';
 import { appendCsv, numericRecord, readCsvFile, writeCsv, type Cell } from '../../io/csv.js';
 import { median, quantile } from '../../stats/describe.js';
 import { logLogFit } from '../../stats/fit.js';
@@ -149,17 +150,14 @@ async function runLocked(o: SgdScalingOptions, present: readonly Record<string, 
   const have = new Set(present.map((r) => keyOf(r)));
   const jobs = plannedJobs(o, have);
   log(`sgd-scaling: ${jobs.length} runs to do (${have.size} already in ${runsPath})`);
-  const started = Date.now();
-  const abort = new AbortController();
-  const onAbort = () => abort.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const budget = timeBudget(o.timeBudget, signal);
   let done = 0;
   await mapPool(
     SGD_SCALING_JOB,
     jobs,
     {
       workers: o.workers,
-      signal: abort.signal,
+      signal: budget.signal,
       onResult(i, out) {
         appendCsv(runsPath, RUN_COLUMNS, [RUN_COLUMNS.map((k) => out.row[k] as Cell)]);
         const r = out.row;
@@ -167,10 +165,11 @@ async function runLocked(o: SgdScalingOptions, present: readonly Record<string, 
         removeCheckpoint(jobs[i].checkpoint!);
         done++;
         log(`  [${done}/${jobs.length}] K=${r.K} M=${r.M} N=${r.N} seed=${r.seed} ${r.scaling} c=${r.c}: dev_gf=${Number(r.loss_dev_gf).toExponential(2)} dev_sgd_ode=${Number(r.loss_dev_sgd_ode).toExponential(2)} (${r.wall_ms} ms)`);
-        if (o.timeBudget > 0 && (Date.now() - started) / 1000 > o.timeBudget) abort.abort();
+        budget.check();
       },
     },
-  ).finally(() => signal?.removeEventListener('abort', onAbort));
+  ).finally(() => budget.dispose());
+  if (budget.spent) log(`sgd-scaling: time budget of ${o.timeBudget} s spent; the report covers the runs done, and a rerun resumes the rest`);
   await writeSgdScalingReport(o);
 }
 
