@@ -9,6 +9,7 @@
 //   part replicas    where the η = c/N deviation comes from: 8 input streams from each of 4 networks
 //                    per N (K×M = 4×4 and 5×4, c = 2, N = 100, 200, 400; ≈ 30 core-minutes), written to
 //                    results/sgd-scaling/replicas/ (`scmv study sgd-scaling --replicas 8`)
+//   part replicas-800  the same at N = 800 for K×M = 5×4 (≈ 1.5 core-hours), into the same replicas.csv
 //   part report      rewrite the report from the runs present, with coverage.csv: per planned
 //                    (K, M, scaling, c, N) cell of the parts above, the seeds planned, present and
 //                    missing (the manifest carries the totals)
@@ -31,12 +32,13 @@ const PARTS: Record<string, string[]> = {
   inv: ['--scalings', 'inv', '--cs', '2', '--Ns', '100,200,400,800,1600', '--seeds', '8', '--max-steps', '2e9'],
   'inv-small': ['--scalings', 'inv', '--cs', '0.5', '--Ns', '100,200,400', '--seeds', '8', '--max-steps', '2e9'],
   replicas: ['--configs', '4x4,5x4', '--scalings', 'inv', '--cs', '2', '--Ns', '100,200,400', '--seeds', '4', '--replicas', '8', '--max-steps', '2e9', '--out-dir', join(OUT, 'replicas')],
+  'replicas-800': ['--configs', '5x4', '--scalings', 'inv', '--cs', '2', '--Ns', '800', '--seeds', '4', '--replicas', '8', '--max-steps', '2e9', '--out-dir', join(OUT, 'replicas')],
   'inv-3200': ['--configs', '4x4', '--scalings', 'inv', '--cs', '2', '--Ns', '3200', '--seeds', '4', '--max-steps', '2e9'],
 };
-// the replicas part's options as the command line gives them (for the report below)
+// the replicas parts' options as the command line gives them (for the report below; N = 800 is at 5×4 only)
 const REPLICAS: SgdReplicasOptions = {
   ...SGD_SCALING_DEFAULTS, activation: 'relu', alpha: 0.01, backend: 'wasm', workers: Number(workers), maxSteps: 2e9,
-  configs: [[4, 4], [5, 4]], scalings: ['inv'], cs: [2], Ns: [100, 200, 400], seeds: 4, replicas: 8,
+  configs: [[4, 4], [5, 4]], scalings: ['inv'], cs: [2], Ns: [100, 200, 400, 800], seeds: 4, replicas: 8,
   outDir: join(OUT, 'replicas'), command: 'study sgd-scaling',
 };
 const given = process.argv.slice(2).filter((a, i, all) => a !== '--workers' && all[i - 1] !== '--workers');
@@ -57,7 +59,7 @@ for (const r of readRuns(join(OUT, 'runs.csv'))) {
 }
 const coverage: (string | number)[][] = [];
 for (const [part, args] of Object.entries(PARTS)) {
-  if (part === 'replicas') continue;
+  if (part.startsWith('replicas')) continue;
   const configs = flag(args, '--configs', '4x4,5x4').split(',').map((x) => x.split('x').map(Number));
   for (const [K, M] of configs)
     for (const scaling of flag(args, '--scalings', '').split(',') as Scaling[])
