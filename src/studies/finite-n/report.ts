@@ -19,19 +19,18 @@
 //  - sgd-at-level.csv, sgd-at-level-fit.csv, sgd-bias-vs-eta.svg (+ .csv): SGD started on the fixed
 //    points, stationary ε − level against η;
 //  - finite-n.manifest.json: options, run counts per configuration, level source, prediction cache.
-import { groupBy } from '../../stats/group.js';
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeCsv, type Cell } from '../../io/csv.js';
+import { readCsvFile, writeCsv, type Cell } from '../../io/csv.js';
 import { makeManifest, writeManifest } from '../../io/manifest.js';
 import { writeHistogramChart, writeLineChart, type PanelMark, type Row } from '../../io/plot.js';
 import { loadLevels, nearestLevel, type Level } from './levels.js';
 import { FINITE_N_DEFAULTS, sgdPredictionsPath, type FiniteNOptions } from './options.js';
 import { wilson } from '../../stats/wilson.js';
 import { histogram } from '../../stats/histogram.js';
+import { groupBy } from '../../stats/group.js';
 import { fitLinearQuadratic, logLogFit } from '../../stats/fit.js';
 import { mean, peakOf, quantile, sampleSd } from '../../stats/describe.js';
-import { readCsvFile } from '../../io/csv.js';
 import { scaleToN } from '../../theory/sgd-prediction.js';
 import { loadSgdPredictions, predictionKey, type FamilyPrediction } from './sgd-prediction.js';
 

@@ -82,7 +82,7 @@ function cost(j: SgdScalingJobInput): number {
  * The runs of `o` whose key is not in `have`, cheapest first, each with its checkpoint file;
  * with replicas > 1, that many input streams per network (replicas.ts).
  */
-export function plannedJobs(o: Omit<SgdScalingOptions, 'timeBudget'>, have: ReadonlySet<string>, replicas = 1): SgdScalingJobInput[] {
+export function plannedJobs(o: SgdScalingOptions, have: ReadonlySet<string>, replicas = 1): SgdScalingJobInput[] {
   const jobs: SgdScalingJobInput[] = [];
   for (const [K, M] of o.configs)
     for (const N of o.Ns)
@@ -126,7 +126,7 @@ export function readRuns(path: string): Record<string, string | number>[] {
 }
 
 /** The options that change a row (kept in runs.manifest.json and compared on resume). */
-export function rowOptionsOf(o: Omit<SgdScalingOptions, 'timeBudget'>): Record<string, unknown> {
+export function rowOptionsOf(o: SgdScalingOptions): Record<string, unknown> {
   return { activation: o.activation, alpha: o.alpha, teacher: o.teacher, tauMax: o.tauMax, convFrac: o.convFrac, records: o.records, rtol: o.rtol };
 }
 
